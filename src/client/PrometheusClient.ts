@@ -1,0 +1,176 @@
+import { inspect } from "node:util";
+import type { Dispatcher } from "undici";
+import type { ApiResponse } from "../decode/response.ts";
+import type { MatrixData, QueryData } from "../decode/types.ts";
+import { PrometheusError } from "../errors/PrometheusError.ts";
+import { Events, type Listener, type PromfleetEvents } from "../observe/events.ts";
+import type { BodyDecoder } from "../transport/decoder.ts";
+import { createDispatcher } from "../transport/dispatcher.ts";
+import { type RequestSpec, Transport } from "../transport/Transport.ts";
+import { resolveTls } from "../transport/tls.ts";
+import { redactUrl } from "../transport/url.ts";
+import { type CallOptions, callSignal, callTimeout } from "./callOptions.ts";
+import {
+  type NormalizedClientOptions,
+  normalizeClientOptions,
+  type PrometheusClientOptions,
+} from "./options.ts";
+import { prepareQuery, prepareQueryRange, type QueryOptions, type QueryRangeOptions } from "./query.ts";
+
+/**
+ * A client for one Prometheus-compatible endpoint (Prometheus, Thanos Querier, OpenShift's
+ * monitoring proxies, Mimir, VictoriaMetrics).
+ *
+ * Every call has one deadline (the `timeout` option, 30 s by default) covering connect,
+ * retries and reading the body; the time left is also sent as Prometheus' own `timeout`.
+ * Queries go by form POST, as the official Go client does, and fall back to GET where a proxy
+ * refuses POST. Failures are {@link PrometheusError} subclasses.
+ *
+ * @example
+ * ```ts
+ * const client = new PrometheusClient({ url: "http://127.0.0.1:9090" });
+ * const { data } = await client.query("up");
+ * for (const s of data.resultType === "vector" ? data.result : []) console.log(s.metric, s.value);
+ * await client.close();
+ * ```
+ */
+export class PrometheusClient {
+  readonly #options: NormalizedClientOptions;
+  readonly #events = new Events();
+  readonly #transport: Transport;
+  #dispatcher: Dispatcher | undefined;
+  #anonymousDispatcher: Dispatcher | undefined;
+  #closed = false;
+
+  /** Creates a client; options are checked now and a bad one throws an InvalidArgumentError naming it. */
+  constructor(options: PrometheusClientOptions) {
+    this.#options = normalizeClientOptions(options);
+    const connect = resolveTls(this.#options.tls);
+    if (this.#options.tls?.insecureSkipVerify) {
+      this.#options.logger.warn(
+        { url: redactUrl(this.#options.url) },
+        "tls.insecureSkipVerify is set: the server's certificate is not verified",
+      );
+    }
+    this.#transport = new Transport({
+      baseUrl: this.#options.url,
+      staticHeaders: this.#options.headers,
+      userAgent: this.#options.userAgent,
+      auth: this.#options.auth,
+      dispatcher: () => {
+        this.#dispatcher ??= createDispatcher(connect);
+        return this.#dispatcher;
+      },
+      anonymousDispatcher: () => {
+        this.#anonymousDispatcher ??= createDispatcher({ rejectUnauthorized: connect.rejectUnauthorized });
+        return this.#anonymousDispatcher;
+      },
+      maxResponseBytes: this.#options.maxResponseBytes,
+      maxRedirects: this.#options.maxRedirects,
+      followCrossOriginRedirects: this.#options.followCrossOriginRedirects,
+      retry: this.#options.retry,
+      logger: this.#options.logger,
+      events: this.#events,
+      cluster: this.#options.cluster,
+    });
+  }
+
+  /** The base URL, without credentials. */
+  get url(): string {
+    return redactUrl(this.#options.url);
+  }
+
+  /** The cluster id given in the options, if any. */
+  get cluster(): string | undefined {
+    return this.#options.cluster;
+  }
+
+  /** Subscribes to a typed event (`request`, `response`, `retry`, `error`, `cache`); returns an unsubscribe function. */
+  on<K extends keyof PromfleetEvents>(name: K, listener: Listener<K>): () => void {
+    return this.#events.on(name, listener);
+  }
+
+  /** Removes a listener added with {@link PrometheusClient.on}. */
+  off<K extends keyof PromfleetEvents>(name: K, listener: Listener<K>): void {
+    this.#events.off(name, listener);
+  }
+
+  /**
+   * Evaluates an instant query (`/api/v1/query`).
+   *
+   * @example
+   * ```ts
+   * const r = await client.query('sum by (namespace) (kube_pod_info)', { time: new Date() });
+   * ```
+   */
+  query(promql: string, options?: QueryOptions): Promise<ApiResponse<QueryData>> {
+    return this.#run(() => prepareQuery(promql, options), options);
+  }
+
+  /**
+   * Evaluates a range query (`/api/v1/query_range`). The result is a matrix whose series hold
+   * their samples in `Float64Array` columns.
+   *
+   * @example
+   * ```ts
+   * const end = new Date(); const start = new Date(end.getTime() - 3600_000);
+   * const r = await client.queryRange("rate(http_requests_total[5m])", { start, end, step: "1m" });
+   * ```
+   */
+  queryRange(promql: string, options: QueryRangeOptions): Promise<ApiResponse<MatrixData>> {
+    return this.#run(() => prepareQueryRange(promql, options, this.#options.maxPointsPerSeries), options);
+  }
+
+  /**
+   * Runs a prepared request: checks arguments (synchronously thrown errors become rejections),
+   * then hands it to the transport under the call's deadline.
+   */
+  async #run<T>(
+    prepare: () => { spec: RequestSpec; decode: BodyDecoder<T> },
+    options: CallOptions | undefined,
+  ) {
+    this.#assertOpen();
+    const { spec, decode } = prepare();
+    const timeoutMs = callTimeout(options, this.#options.timeoutMs);
+    return this.#transport.call(spec, { signal: callSignal(options), timeoutMs }, decode);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      throw new PrometheusError(`the client for ${this.url} is closed`, {
+        endpoint: this.url,
+        cluster: this.#options.cluster,
+      });
+    }
+  }
+
+  /** Closes the client's connections. Calls made afterwards fail. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const pools = [this.#dispatcher, this.#anonymousDispatcher].filter((d) => d !== undefined);
+    this.#dispatcher = undefined;
+    this.#anonymousDispatcher = undefined;
+    await Promise.all(pools.map((d) => d.close().catch(() => {})));
+  }
+
+  /** `await using client = new PrometheusClient(...)` closes it at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** A secret-free description. */
+  toJSON(): Record<string, unknown> {
+    return {
+      url: this.url,
+      cluster: this.#options.cluster,
+      auth: this.#options.auth.describe(),
+      timeoutMs: this.#options.timeoutMs,
+    };
+  }
+
+  /** `util.inspect` shows the same secret-free description. */
+  [inspect.custom](): string {
+    return `PrometheusClient ${inspect(this.toJSON())}`;
+  }
+}

@@ -1,0 +1,186 @@
+import * as v from "valibot";
+import type { AuthStrategy } from "../auth/AuthStrategy.ts";
+import { noAuth } from "../auth/AuthStrategy.ts";
+import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
+import { type Logger, safeLogger } from "../observe/logger.ts";
+import { DEFAULT_RETRY, type RetryPolicy } from "../transport/retry.ts";
+import type { TlsOptions } from "../transport/tls.ts";
+import { parseBaseUrl } from "../transport/url.ts";
+import { VERSION } from "../version.ts";
+
+/** Options of {@link PrometheusClient}. Only `url` is required. */
+export interface PrometheusClientOptions {
+  /** Base URL of the API, e.g. `https://thanos-querier.example:9091`. A path prefix is kept. */
+  url: string | URL;
+  /** How to authenticate; default {@link noAuth}. */
+  auth?: AuthStrategy | undefined;
+  /** TLS settings: CA, client certificate and key (mTLS), server name, skip-verify. */
+  tls?: TlsOptions | undefined;
+  /** Static headers sent with every request (e.g. `X-Scope-OrgID` for Mimir/Cortex). */
+  headers?: Record<string, string> | undefined;
+  /** Deadline of a whole call in ms — connect, retries and body read included. Default 30,000. */
+  timeout?: number | undefined;
+  /** Retry policy; a number sets only the limit; `false` turns retries off. */
+  retry?: Partial<RetryPolicy> | number | false | undefined;
+  /** Largest body accepted, in bytes; larger ones are refused while streaming. Default 256 MiB. */
+  maxResponseBytes?: number | undefined;
+  /**
+   * Largest `(end - start) / step` of a range query, checked before sending. Default 11,000
+   * (Prometheus); VictoriaMetrics allows 30,000.
+   */
+  maxPointsPerSeries?: number | undefined;
+  /** Follow redirects to another origin, sending no credential of any kind. Default false. */
+  followCrossOriginRedirects?: boolean | undefined;
+  /** Most redirects followed in one request. Default 5. */
+  maxRedirects?: number | undefined;
+  /** User-Agent header; default `promfleet/VERSION`. */
+  userAgent?: string | undefined;
+  /** A pino-compatible logger; silent by default. */
+  logger?: Logger | undefined;
+  /** The cluster id this client serves; set on errors and events. */
+  cluster?: string | undefined;
+}
+
+/** Options with defaults applied. */
+export interface NormalizedClientOptions {
+  url: URL;
+  auth: AuthStrategy;
+  tls: TlsOptions | undefined;
+  headers: Array<[string, string]>;
+  timeoutMs: number;
+  retry: RetryPolicy;
+  maxResponseBytes: number;
+  maxPointsPerSeries: number;
+  followCrossOriginRedirects: boolean;
+  maxRedirects: number;
+  userAgent: string;
+  logger: Logger;
+  cluster: string | undefined;
+}
+
+const positiveMs = v.pipe(v.number(), v.finite(), v.gtValue(0));
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+const RetrySchema = v.union([
+  v.literal(false),
+  count,
+  v.strictObject({
+    limit: v.optional(count),
+    baseDelayMs: v.optional(v.pipe(v.number(), v.minValue(0))),
+    maxDelayMs: v.optional(v.pipe(v.number(), v.minValue(0))),
+    maxRetryAfterMs: v.optional(v.pipe(v.number(), v.minValue(0))),
+  }),
+]);
+
+const TlsSchema = v.strictObject({
+  ca: v.optional(v.string()),
+  cert: v.optional(v.string()),
+  key: v.optional(v.string()),
+  servername: v.optional(v.string()),
+  insecureSkipVerify: v.optional(v.boolean()),
+});
+
+const AuthSchema = v.custom<AuthStrategy>(
+  (value) =>
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as AuthStrategy).apply === "function" &&
+    typeof (value as AuthStrategy).identity === "function" &&
+    typeof (value as AuthStrategy).describe === "function",
+  "an AuthStrategy (noAuth(), bearerAuth(...), basicAuth(...), headerAuth(...) or your own)",
+);
+
+const LoggerSchema = v.custom<Logger>(
+  (value) =>
+    typeof value === "object" &&
+    value !== null &&
+    ["debug", "info", "warn", "error"].every(
+      (level) => typeof (value as Record<string, unknown>)[level] === "function",
+    ),
+  "a logger with debug, info, warn and error methods",
+);
+
+const OptionsSchema = v.looseObject({
+  url: v.unknown(),
+  auth: v.optional(AuthSchema),
+  tls: v.optional(TlsSchema),
+  headers: v.optional(v.record(v.string(), v.string())),
+  timeout: v.optional(positiveMs),
+  retry: v.optional(RetrySchema),
+  maxResponseBytes: v.optional(v.pipe(v.number(), v.integer(), v.gtValue(0))),
+  maxPointsPerSeries: v.optional(v.pipe(v.number(), v.integer(), v.gtValue(0))),
+  followCrossOriginRedirects: v.optional(v.boolean()),
+  maxRedirects: v.optional(count),
+  userAgent: v.optional(v.pipe(v.string(), v.minLength(1))),
+  logger: v.optional(LoggerSchema),
+  cluster: v.optional(v.string()),
+});
+
+/** Throws an InvalidArgumentError for the first valibot issue, naming the option but never echoing its value. */
+export function throwFirstIssue(issues: readonly v.BaseIssue<unknown>[], prefix = ""): never {
+  const issue = issues[0]!;
+  const path = issue.path?.map((p) => String(p.key)).join(".") ?? "options";
+  const name = `${prefix}${path}`;
+  throw new InvalidArgumentError(
+    name,
+    `${name} must be ${issue.expected ?? "valid"}${issue.message.includes("Invalid key") ? " (unknown option)" : ""}`,
+  );
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Header values may not hold control characters; checked here so the Headers constructor's
+// own error (which quotes the value, possibly a secret) is never reached.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point of the check
+const BAD_HEADER_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/** Checks a header pair; errors name the header, never its value. */
+export function checkHeader(name: string, value: string, option: string): void {
+  if (!HEADER_NAME.test(name))
+    throw new InvalidArgumentError(option, `${option}: "${name}" is not a valid header name`);
+  if (BAD_HEADER_VALUE.test(value)) {
+    throw new InvalidArgumentError(
+      option,
+      `${option}: the value of header "${name}" holds control characters`,
+    );
+  }
+}
+
+function normalizeRetry(retry: v.InferOutput<typeof RetrySchema> | undefined): RetryPolicy {
+  if (retry === undefined) return DEFAULT_RETRY;
+  if (retry === false) return { ...DEFAULT_RETRY, limit: 0 };
+  if (typeof retry === "number") return { ...DEFAULT_RETRY, limit: retry };
+  const policy = { ...DEFAULT_RETRY };
+  for (const [key, value] of Object.entries(retry))
+    if (value !== undefined) policy[key as keyof RetryPolicy] = value;
+  return policy;
+}
+
+/** Validates the constructor's options and fills in defaults. */
+export function normalizeClientOptions(options: PrometheusClientOptions): NormalizedClientOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidArgumentError(
+      "options",
+      "PrometheusClient needs an options object with at least { url }",
+    );
+  }
+  const parsed = v.safeParse(OptionsSchema, options);
+  if (!parsed.success) throwFirstIssue(parsed.issues);
+  const o = parsed.output;
+  const headers = Object.entries(o.headers ?? {});
+  for (const [name, value] of headers) checkHeader(name, value, "headers");
+  return {
+    url: parseBaseUrl(o.url),
+    auth: o.auth ?? noAuth(),
+    tls: o.tls,
+    headers,
+    timeoutMs: o.timeout ?? 30_000,
+    retry: normalizeRetry(o.retry),
+    maxResponseBytes: o.maxResponseBytes ?? 256 * 1024 * 1024,
+    maxPointsPerSeries: o.maxPointsPerSeries ?? 11_000,
+    followCrossOriginRedirects: o.followCrossOriginRedirects ?? false,
+    maxRedirects: o.maxRedirects ?? 5,
+    userAgent: o.userAgent ?? `promfleet/${VERSION}`,
+    logger: safeLogger(o.logger),
+    cluster: o.cluster,
+  };
+}

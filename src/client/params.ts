@@ -1,0 +1,119 @@
+import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
+
+/** A point in time: a Date, unix seconds (fractions allowed), or an RFC 3339 string. */
+export type TimeInput = Date | number | string;
+
+/** A duration: seconds (fractions allowed) or a Prometheus duration string such as "1m", "1h30m", "250ms". */
+export type DurationInput = number | string;
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const UNIX_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** Converts a time argument to unix seconds, or throws an InvalidArgumentError naming `argument`. */
+export function toUnixSeconds(value: TimeInput, argument: string): number {
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    if (Number.isNaN(ms)) throw new InvalidArgumentError(argument, `${argument} is an invalid Date`);
+    return ms / 1000;
+  }
+  if (typeof value === "number") {
+    if (!Number.isFinite(value))
+      throw new InvalidArgumentError(argument, `${argument} must be a finite number of unix seconds`);
+    return value;
+  }
+  if (typeof value === "string") {
+    if (UNIX_NUMBER.test(value)) return Number(value);
+    if (RFC3339.test(value)) {
+      const ms = Date.parse(value.replace(" ", "T"));
+      if (!Number.isNaN(ms)) return ms / 1000;
+    }
+  }
+  throw new InvalidArgumentError(
+    argument,
+    `${argument} must be a Date, unix seconds or an RFC 3339 string (got ${describeValue(value)})`,
+  );
+}
+
+const UNIT_SECONDS: Record<string, number> = {
+  ms: 0.001,
+  s: 1,
+  m: 60,
+  h: 3600,
+  d: 86_400,
+  w: 604_800,
+  y: 31_536_000,
+};
+const DURATION = /^(?:\d+(?:ms|s|m|h|d|w|y))+$/;
+const DURATION_PART = /(\d+)(ms|s|m|h|d|w|y)/g;
+
+/** Converts a duration argument to seconds (> 0 unless `allowZero`), or throws naming `argument`. */
+export function toSeconds(value: DurationInput, argument: string, allowZero = false): number {
+  let seconds: number | undefined;
+  if (typeof value === "number" && Number.isFinite(value)) seconds = value;
+  else if (typeof value === "string" && UNIX_NUMBER.test(value)) seconds = Number(value);
+  else if (typeof value === "string" && DURATION.test(value)) {
+    seconds = 0;
+    for (const [, amount, unit] of value.matchAll(DURATION_PART))
+      seconds += Number(amount) * UNIT_SECONDS[unit!]!;
+  }
+  if (seconds === undefined) {
+    throw new InvalidArgumentError(
+      argument,
+      `${argument} must be seconds or a duration such as "30s", "1m" or "1h30m" (got ${describeValue(value)})`,
+    );
+  }
+  if (seconds < 0 || (seconds === 0 && !allowZero)) {
+    throw new InvalidArgumentError(
+      argument,
+      `${argument} must be greater than zero (got ${describeValue(value)})`,
+    );
+  }
+  return seconds;
+}
+
+/** Formats unix seconds for a Prometheus parameter, millisecond precision (what Prometheus keeps). */
+export function formatTime(seconds: number): string {
+  return String(Math.round(seconds * 1000) / 1000);
+}
+
+/** Formats seconds for a duration parameter (Prometheus accepts float seconds). */
+export function formatDuration(seconds: number): string {
+  return String(Math.round(seconds * 1000) / 1000);
+}
+
+/** Throws unless `promql` is a non-empty string. */
+export function checkQuery(promql: unknown, argument = "query"): string {
+  if (typeof promql !== "string" || promql.trim().length === 0) {
+    throw new InvalidArgumentError(argument, `${argument} must be a non-empty PromQL string`);
+  }
+  return promql;
+}
+
+/**
+ * Checks a range against the server's points limit. Prometheus refuses `(end - start) / step >
+ * 11000` computed in integer division, so 11,001 points pass; VictoriaMetrics allows 30,000.
+ */
+export function checkRange(start: number, end: number, step: number, maxPoints: number): void {
+  if (start > end) {
+    throw new InvalidArgumentError(
+      "start",
+      `start (${formatTime(start)}) must not be after end (${formatTime(end)})`,
+    );
+  }
+  const intervals = Math.floor((end - start) / step);
+  if (intervals > maxPoints) {
+    throw new InvalidArgumentError(
+      "step",
+      `the range holds ${intervals + 1} points per series at step ${step}s; the server allows ${maxPoints + 1}: use a larger step or a shorter range`,
+    );
+  }
+}
+
+/** A short, secret-free description of a bad value for an error message. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value instanceof Date) return "an invalid Date";
+  if (value === null) return "null";
+  if (typeof value === "object") return Array.isArray(value) ? "an array" : "an object";
+  return String(value);
+}

@@ -1,0 +1,102 @@
+import { DecodeError } from "../decode/DecodeError.ts";
+import { decodeQueryData } from "../decode/query.ts";
+import type { MatrixData, QueryData } from "../decode/types.ts";
+import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
+import { type BodyDecoder, envelopeDecoder } from "../transport/decoder.ts";
+import type { RequestSpec } from "../transport/Transport.ts";
+import { checkNamespace, type QueryParamOptions, queryParams } from "./callOptions.ts";
+import {
+  checkQuery,
+  checkRange,
+  type DurationInput,
+  formatDuration,
+  formatTime,
+  type TimeInput,
+  toSeconds,
+  toUnixSeconds,
+} from "./params.ts";
+
+/** Options of `query()`. */
+export interface QueryOptions extends QueryParamOptions {
+  /** Evaluation time; the server's "now" when omitted. */
+  time?: TimeInput | undefined;
+}
+
+/** Options of `queryRange()`. */
+export interface QueryRangeOptions extends QueryParamOptions {
+  /** Start of the range. */
+  start: TimeInput;
+  /** End of the range. */
+  end: TimeInput;
+  /** Resolution: seconds or a duration such as "1m". */
+  step: DurationInput;
+}
+
+/** A prepared request: what to send and how to decode it. */
+export interface PreparedRequest<T> {
+  spec: RequestSpec;
+  decode: BodyDecoder<T>;
+}
+
+const decodeAnyQuery = envelopeDecoder(decodeQueryData);
+
+const decodeMatrix = envelopeDecoder((data): MatrixData => {
+  const decoded = decodeQueryData(data);
+  if (decoded.resultType !== "matrix") {
+    throw new DecodeError(`query_range answered a ${decoded.resultType}, not a matrix`);
+  }
+  return decoded;
+});
+
+/** Builds an instant query request; arguments are checked before anything is sent. */
+export function prepareQuery(promql: string, options: QueryOptions | undefined): PreparedRequest<QueryData> {
+  const params: Array<[string, string]> = [["query", checkQuery(promql)]];
+  if (options?.time !== undefined) params.push(["time", formatTime(toUnixSeconds(options.time, "time"))]);
+  params.push(...queryParams(options));
+  return {
+    spec: {
+      path: "api/v1/query",
+      params,
+      method: "form",
+      sendTimeout: true,
+      namespace: checkNamespace(options?.namespace),
+    },
+    decode: decodeAnyQuery,
+  };
+}
+
+/** Builds a range query request; checks start ≤ end, step > 0 and the points limit first. */
+export function prepareQueryRange(
+  promql: string,
+  options: QueryRangeOptions,
+  maxPointsPerSeries: number,
+): PreparedRequest<MatrixData> {
+  const query = checkQuery(promql);
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidArgumentError("options", "queryRange needs { start, end, step }");
+  }
+  for (const name of ["start", "end", "step"] as const) {
+    if (options[name] === undefined) throw new InvalidArgumentError(name, `queryRange needs ${name}`);
+  }
+  const start = toUnixSeconds(options.start, "start");
+  const end = toUnixSeconds(options.end, "end");
+  const step = toSeconds(options.step, "step");
+  checkRange(start, end, step, maxPointsPerSeries);
+  const params: Array<[string, string]> = [
+    ["query", query],
+    ["start", formatTime(start)],
+    ["end", formatTime(end)],
+    ["step", formatDuration(step)],
+    ...queryParams(options),
+  ];
+  return {
+    spec: {
+      path: "api/v1/query_range",
+      params,
+      method: "form",
+      sendTimeout: true,
+      namespace: checkNamespace(options.namespace),
+    },
+    decode: decodeMatrix,
+  };
+}

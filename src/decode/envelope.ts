@@ -1,0 +1,66 @@
+import * as v from "valibot";
+import { DecodeError } from "./DecodeError.ts";
+
+/**
+ * The envelope every /api/v1 answer shares. Validated with valibot; `data` is left to the
+ * endpoint's own decoder (samples are decoded in one tight loop, not schema by schema).
+ */
+const EnvelopeSchema = v.looseObject({
+  status: v.picklist(["success", "error"]),
+  data: v.optional(v.unknown()),
+  errorType: v.optional(v.string()),
+  error: v.optional(v.string()),
+  warnings: v.optional(v.nullable(v.array(v.string()))),
+  infos: v.optional(v.nullable(v.array(v.string()))),
+});
+
+/** A decoded envelope. */
+export interface Envelope {
+  status: "success" | "error";
+  data: unknown;
+  errorType: string | undefined;
+  error: string | undefined;
+  warnings: string[];
+  infos: string[];
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+/** Decodes body bytes as UTF-8 text. */
+export function bodyText(body: Uint8Array): string {
+  return utf8.decode(body);
+}
+
+/** Parses and validates an envelope; throws DecodeError with a reason a person can act on. */
+export function parseEnvelope(body: Uint8Array | string): Envelope {
+  const text = typeof body === "string" ? body : bodyText(body);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    const start = text.trimStart().slice(0, 1);
+    const hint =
+      start === "<" ? "an HTML page (a proxy or login page?)" : `not JSON (${(error as Error).message})`;
+    throw new DecodeError(`the body is ${hint}`);
+  }
+  return validateEnvelope(json);
+}
+
+/** Validates an already parsed envelope. */
+export function validateEnvelope(json: unknown): Envelope {
+  const parsed = v.safeParse(EnvelopeSchema, json);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const path = issue.path?.map((p) => String(p.key)).join(".") || "body";
+    throw new DecodeError(`the body is not a Prometheus API envelope (${path}: ${issue.message})`);
+  }
+  const o = parsed.output;
+  return {
+    status: o.status,
+    data: o.data,
+    errorType: o.errorType,
+    error: o.error,
+    warnings: o.warnings ?? [],
+    infos: o.infos ?? [],
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * promfleet: typed, resilient queries to Prometheus-compatible APIs across a fleet of clusters.
+ * @packageDocumentation
+ */
+export { type AuthRequest, type AuthStrategy, noAuth } from "./auth/AuthStrategy.ts";
+export type { CallOptions, ExtraParams, QueryParamOptions } from "./client/callOptions.ts";
+export type { PrometheusClientOptions } from "./client/options.ts";
+export { PrometheusClient } from "./client/PrometheusClient.ts";
+export type { DurationInput, TimeInput } from "./client/params.ts";
+export type { QueryOptions, QueryRangeOptions } from "./client/query.ts";
+export { formatSampleValue, parseSampleValue } from "./decode/numbers.ts";
+export { ApiResponse } from "./decode/response.ts";
+export {
+  type HistogramBucket,
+  type HistogramSeries,
+  InstantSample,
+  type Labels,
+  type MatrixData,
+  type NativeHistogram,
+  type QueryData,
+  RangeSeries,
+  type ScalarData,
+  ScalarSample,
+  type StringData,
+  type VectorData,
+} from "./decode/types.ts";
+export * from "./errors/index.ts";
+export type * from "./observe/events.ts";
+export { type Logger, silentLogger } from "./observe/logger.ts";
+export type { RetryPolicy } from "./transport/retry.ts";
+export type { TlsOptions } from "./transport/tls.ts";
+export { VERSION } from "./version.ts";

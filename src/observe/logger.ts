@@ -1,0 +1,33 @@
+/**
+ * The logger promfleet writes to: pino's call shape (`logger.warn({ endpoint }, "message")`), so a
+ * pino, bunyan-like or console-backed object fits. Silent by default. promfleet never puts a
+ * secret into the object or the message.
+ */
+export interface Logger {
+  debug(obj: Record<string, unknown>, msg?: string): void;
+  info(obj: Record<string, unknown>, msg?: string): void;
+  warn(obj: Record<string, unknown>, msg?: string): void;
+  error(obj: Record<string, unknown>, msg?: string): void;
+}
+
+const noop = (): void => {};
+
+/** A logger that drops everything: the default. */
+export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
+
+/**
+ * Wraps a user's logger so that a throwing logger never fails a query: logging is best effort.
+ */
+export function safeLogger(logger: Logger | undefined): Logger {
+  if (!logger || logger === silentLogger) return silentLogger;
+  const guard =
+    (level: keyof Logger) =>
+    (obj: Record<string, unknown>, msg?: string): void => {
+      try {
+        logger[level](obj, msg);
+      } catch {
+        // A broken logger must not turn a good answer into a failure.
+      }
+    };
+  return { debug: guard("debug"), info: guard("info"), warn: guard("warn"), error: guard("error") };
+}

@@ -1,0 +1,261 @@
+import type { AuthStrategy } from "../auth/AuthStrategy.ts";
+import { DecodeError } from "../decode/DecodeError.ts";
+import { ApiResponse } from "../decode/response.ts";
+import { errorFromResponse } from "../errors/fromResponse.ts";
+import { PrometheusError } from "../errors/PrometheusError.ts";
+import { ResponseError } from "../errors/ResponseError.ts";
+import { UnavailableError } from "../errors/UnavailableError.ts";
+import type { Events } from "../observe/events.ts";
+import type { Logger } from "../observe/logger.ts";
+import { Deadline, sleep } from "./deadline.ts";
+import type { BodyDecoder } from "./decoder.ts";
+import { describeErrorBody } from "./errorAnswer.ts";
+import { type ExchangeAnswer, type ExchangeSettings, exchange } from "./exchange.ts";
+import { describeNetworkError } from "./network.ts";
+import { backoffDelay, isRetryableStatus, parseRetryAfter, type RetryPolicy } from "./retry.ts";
+import { endpointUrl, redactUrl } from "./url.ts";
+
+/** What an endpoint asks of the transport. */
+export interface RequestSpec {
+  /** Path below the base URL, e.g. `api/v1/query`. */
+  path: string;
+  /** Canonical parameters, in a stable order (cache keys are built from them). */
+  params: ReadonlyArray<readonly [string, string]>;
+  /** `form`: POST as a form, falling back to GET on 403/405/501; `get`: GET only. */
+  method: "form" | "get";
+  /** Send the time left as Prometheus' own `timeout` parameter (queries only). */
+  sendTimeout?: boolean;
+  /** OpenShift tenancy: goes in the URL query, and forces GET (the tenancy port denies POST). */
+  namespace?: string | undefined;
+}
+
+/** Per call: the caller's signal and the deadline for the whole call. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+  timeoutMs: number;
+}
+
+/** Everything the transport needs from its client. */
+export interface TransportSettings extends ExchangeSettings {
+  baseUrl: URL;
+  retry: RetryPolicy;
+  logger: Logger;
+  events: Events;
+  cluster: string | undefined;
+  auth: AuthStrategy;
+}
+
+const FALLBACK_TO_GET = new Set([403, 405, 501]);
+
+/**
+ * Runs API calls: one deadline for the whole call, the POST/GET choice, retries with jitter and
+ * Retry-After, one replay after a 401 when the auth strategy refreshed, and typed errors.
+ */
+export class Transport {
+  readonly #settings: TransportSettings;
+  /** Endpoints on which GET worked after POST was refused: they stay on GET for this client. */
+  readonly #getOnly = new Set<string>();
+
+  /** Builds a transport from normalised settings. */
+  constructor(settings: TransportSettings) {
+    this.#settings = settings;
+  }
+
+  /** Calls an API endpoint and decodes its envelope. */
+  async call<T>(spec: RequestSpec, options: CallOptions, decode: BodyDecoder<T>): Promise<ApiResponse<T>> {
+    const deadline = new Deadline(options.timeoutMs, options.signal);
+    const endpoint = redactUrl(endpointUrl(this.#settings.baseUrl, spec.path));
+    try {
+      return await this.#attempts(spec, deadline, endpoint, decode);
+    } catch (error) {
+      const failure = this.#finalError(error, deadline, endpoint);
+      this.#settings.events.emit("error", { endpoint, error: failure, cluster: this.#settings.cluster });
+      this.#settings.logger.debug(
+        { endpoint, error: failure.message, cluster: this.#settings.cluster },
+        "call failed",
+      );
+      throw failure;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** GETs a plain (non-API) path such as `-/ready` once, within a deadline: for health probes. */
+  async probe(path: string, options: CallOptions): Promise<{ status: number; text: string }> {
+    const deadline = new Deadline(options.timeoutMs, options.signal);
+    const endpoint = redactUrl(endpointUrl(this.#settings.baseUrl, path));
+    try {
+      const url = endpointUrl(this.#settings.baseUrl, path);
+      const answer = await exchange(this.#settings, {
+        method: "GET",
+        url,
+        form: new URLSearchParams(),
+        signal: deadline.signal,
+      });
+      return { status: answer.status, text: new TextDecoder().decode(answer.body) };
+    } catch (error) {
+      throw this.#finalError(error, deadline, endpoint);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  async #attempts<T>(
+    spec: RequestSpec,
+    deadline: Deadline,
+    endpoint: string,
+    decode: BodyDecoder<T>,
+  ): Promise<ApiResponse<T>> {
+    const { events, cluster } = this.#settings;
+    let method: "GET" | "POST" =
+      spec.method === "get" || spec.namespace !== undefined || this.#getOnly.has(spec.path) ? "GET" : "POST";
+    let fellBack = false;
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      let answer: ExchangeAnswer;
+      const started = performance.now();
+      events.emit("request", { endpoint, method, attempt, cluster });
+      try {
+        answer = await this.#exchange(spec, method, deadline);
+      } catch (error) {
+        if (deadline.done || error instanceof PrometheusError) throw error;
+        const failure = describeNetworkError(error, this.#settings.baseUrl.protocol === "https:");
+        const unavailable = new UnavailableError(`${endpoint}: ${failure.message}`, {
+          endpoint,
+          cluster,
+          cause: failure.cause,
+        });
+        if (!failure.retryable) throw unavailable;
+        await this.#waitBeforeRetry(attempt, undefined, unavailable, deadline, endpoint);
+        continue;
+      }
+      const { status } = answer;
+      events.emit("response", {
+        endpoint,
+        method,
+        attempt,
+        status,
+        durationMs: performance.now() - started,
+        cluster,
+      });
+      if (status >= 200 && status < 300) {
+        const decoded = this.#decode(answer, decode, endpoint);
+        if (fellBack) this.#rememberGet(spec.path, endpoint);
+        return decoded;
+      }
+      if (status === 401 && !refreshed && this.#settings.auth.refresh) {
+        refreshed = true;
+        if (await this.#settings.auth.refresh({ signal: deadline.signal })) {
+          attempt--; // the replay after a credential refresh is not a retry
+          continue;
+        }
+      }
+      if (method === "POST" && FALLBACK_TO_GET.has(status) && !fellBack) {
+        method = "GET";
+        fellBack = true;
+        attempt--;
+        continue;
+      }
+      const retryAfterMs = parseRetryAfter(answer.headers.get("retry-after"));
+      const failed = describeErrorBody(status, answer.body, endpoint, retryAfterMs);
+      const error = errorFromResponse(failed);
+      error.cluster = cluster;
+      const serverSpentItsTime = failed.errorType === "timeout" || failed.errorType === "canceled";
+      if (!isRetryableStatus(status) || (status === 503 && serverSpentItsTime)) throw error;
+      await this.#waitBeforeRetry(attempt, retryAfterMs, error, deadline, endpoint);
+    }
+  }
+
+  #exchange(spec: RequestSpec, method: "GET" | "POST", deadline: Deadline): Promise<ExchangeAnswer> {
+    const url = endpointUrl(this.#settings.baseUrl, spec.path);
+    if (spec.namespace !== undefined) url.searchParams.set("namespace", spec.namespace);
+    const form = new URLSearchParams();
+    for (const [name, value] of spec.params) form.append(name, value);
+    if (spec.sendTimeout) {
+      // Prometheus stops the query when we stop waiting: no work is left running for nobody.
+      form.set("timeout", String(Math.max(1, Math.floor(deadline.remaining())) / 1000));
+    }
+    return exchange(this.#settings, { method, url, form, signal: deadline.signal });
+  }
+
+  /** Waits before the next attempt, or throws `error` when retries are spent or the wait does not fit. */
+  async #waitBeforeRetry(
+    attempt: number,
+    retryAfterMs: number | undefined,
+    error: PrometheusError,
+    deadline: Deadline,
+    endpoint: string,
+  ): Promise<void> {
+    const { retry } = this.#settings;
+    if (attempt > retry.limit) throw error;
+    const delayMs =
+      retryAfterMs === undefined
+        ? backoffDelay(attempt, retry)
+        : Math.min(retryAfterMs, retry.maxRetryAfterMs);
+    // Sleeping into the deadline would only turn a clear answer (429, 503) into a vague timeout.
+    if (delayMs >= deadline.remaining()) throw error;
+    this.#settings.events.emit("retry", {
+      endpoint,
+      attempt,
+      delayMs,
+      reason: error.message,
+      cluster: this.#settings.cluster,
+    });
+    this.#settings.logger.debug({ endpoint, attempt, delayMs, reason: error.message }, "retrying");
+    await sleep(delayMs, deadline.signal);
+  }
+
+  #decode<T>(answer: ExchangeAnswer, decode: BodyDecoder<T>, endpoint: string): ApiResponse<T> {
+    const { cluster } = this.#settings;
+    let decoded: ReturnType<BodyDecoder<T>>;
+    try {
+      decoded = decode(answer.body);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      throw new ResponseError(
+        `${endpoint} answered ${answer.status} with a body that is not valid: ${error.message}`,
+        {
+          endpoint,
+          status: answer.status,
+          cluster,
+        },
+      );
+    }
+    if (!decoded.ok) {
+      const { envelope } = decoded;
+      const error = errorFromResponse({
+        status: answer.status,
+        errorType: envelope.errorType,
+        detail: envelope.error,
+        endpoint,
+        warnings: envelope.warnings,
+        infos: envelope.infos,
+      });
+      error.cluster = cluster;
+      throw error;
+    }
+    return new ApiResponse(decoded.data, decoded.warnings, decoded.infos);
+  }
+
+  #rememberGet(path: string, endpoint: string): void {
+    if (this.#getOnly.has(path)) return;
+    this.#getOnly.add(path);
+    this.#settings.logger.info({ endpoint }, "POST was refused but GET works: this endpoint stays on GET");
+  }
+
+  /** The error a call ends with: the deadline's when it fired, else a PrometheusError as is, else wrapped. */
+  #finalError(error: unknown, deadline: Deadline, endpoint: string): PrometheusError {
+    const cluster = this.#settings.cluster;
+    if (deadline.done) return deadline.error(endpoint, cluster);
+    if (error instanceof PrometheusError) {
+      error.cluster ??= cluster;
+      return error;
+    }
+    const failure = describeNetworkError(error, this.#settings.baseUrl.protocol === "https:");
+    return new UnavailableError(`${endpoint}: ${failure.message}`, {
+      endpoint,
+      cluster,
+      cause: failure.cause,
+    });
+  }
+}

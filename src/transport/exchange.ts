@@ -1,0 +1,139 @@
+import ky from "ky";
+import type { Dispatcher } from "undici";
+import type { AuthRequest, AuthStrategy } from "../auth/AuthStrategy.ts";
+import { AuthenticationError } from "../errors/AuthenticationError.ts";
+import { PrometheusError } from "../errors/PrometheusError.ts";
+import { ResponseError } from "../errors/ResponseError.ts";
+import { discardBody, readBody } from "./body.ts";
+import { redactUrl } from "./url.ts";
+
+/** One HTTP request as the transport means it, before redirects. */
+export interface ExchangeRequest {
+  method: "GET" | "POST";
+  url: URL;
+  /** Form parameters: the POST body, or the query string of a GET. */
+  form: URLSearchParams;
+  signal: AbortSignal;
+}
+
+/** What one exchange produced: the final status, headers and the whole body (size-capped). */
+export interface ExchangeAnswer {
+  status: number;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+/** What an exchange needs from its client. */
+export interface ExchangeSettings {
+  staticHeaders: ReadonlyArray<readonly [string, string]>;
+  userAgent: string;
+  auth: AuthStrategy;
+  dispatcher: () => Dispatcher;
+  /** A dispatcher without any client certificate, for opted-in cross-origin redirects. */
+  anonymousDispatcher: () => Dispatcher;
+  maxResponseBytes: number;
+  maxRedirects: number;
+  followCrossOriginRedirects: boolean;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+// ky is the request layer; retries, timeouts, redirects and errors are ours (see TOOLCHAIN.md:
+// ky's own would lose 429s, cut long deadlines, and follow redirects with credentials).
+const http = ky.create({
+  retry: 0,
+  timeout: false,
+  throwHttpErrors: false,
+  redirect: "manual",
+  // Looked up per call so msw (and any later patch of fetch) sees every request.
+  fetch: (input, init) => globalThis.fetch(input, init),
+});
+
+/**
+ * Runs the strategy. A strategy that cannot produce credentials (a missing token file, a failing
+ * provider) fails the call with an AuthenticationError saying which strategy, not a retry.
+ */
+async function applyAuth(auth: AuthStrategy, request: AuthRequest): Promise<void> {
+  try {
+    await auth.apply(request);
+  } catch (error) {
+    if (error instanceof PrometheusError || request.signal.aborted) throw error;
+    const reason = error instanceof Error ? error.message : "unknown reason";
+    throw new AuthenticationError(`could not load credentials for ${auth.describe()}: ${reason}`, {
+      endpoint: redactUrl(request.url),
+    });
+  }
+}
+
+function withForm(url: URL, form: URLSearchParams): URL {
+  const target = new URL(url);
+  for (const [k, v] of form) target.searchParams.append(k, v);
+  return target;
+}
+
+/**
+ * Sends one request and reads its answer, following redirects ourselves: same-origin ones keep
+ * credentials (307/308 re-POST the form; 301/302/303 turn into a GET that still carries the
+ * parameters), cross-origin ones are refused unless opted in, and then followed with no
+ * credential of any kind — no auth, no static headers, no client certificate.
+ */
+export async function exchange(
+  settings: ExchangeSettings,
+  request: ExchangeRequest,
+): Promise<ExchangeAnswer> {
+  const origin = request.url.origin;
+  let method = request.method;
+  let url = method === "GET" ? withForm(request.url, request.form) : request.url;
+  let anonymous = false;
+  for (let hop = 0; ; hop++) {
+    const headers = new Headers({ "user-agent": settings.userAgent, accept: "application/json" });
+    if (!anonymous) {
+      for (const [name, value] of settings.staticHeaders) headers.set(name, value);
+      await applyAuth(settings.auth, { headers, url, signal: request.signal });
+    }
+    const body = method === "POST" ? request.form.toString() : undefined;
+    if (body !== undefined) headers.set("content-type", "application/x-www-form-urlencoded");
+    const response = await http(url, {
+      method,
+      headers,
+      body,
+      signal: request.signal,
+      dispatcher: anonymous ? settings.anonymousDispatcher() : settings.dispatcher(),
+    } as Parameters<typeof http>[1]);
+    const location = response.headers.get("location");
+    if (!REDIRECTS.has(response.status) || location === null) {
+      const bytes = await readBody(response, settings.maxResponseBytes, redactUrl(url));
+      return { status: response.status, headers: response.headers, body: bytes };
+    }
+    await discardBody(response);
+    if (hop >= settings.maxRedirects) {
+      throw new ResponseError(
+        `${redactUrl(request.url)} redirected more than ${settings.maxRedirects} times`,
+        {
+          endpoint: redactUrl(request.url),
+          status: response.status,
+        },
+      );
+    }
+    const target = new URL(location, url);
+    if (target.origin !== origin) {
+      if (!settings.followCrossOriginRedirects) {
+        throw new ResponseError(
+          `${redactUrl(request.url)} redirected to another origin (${redactUrl(target)}); not followed, so no credential leaves ${origin}. Point url at the target, or set followCrossOriginRedirects to follow without credentials`,
+          { endpoint: redactUrl(request.url), status: response.status },
+        );
+      }
+      anonymous = true;
+    }
+    if (
+      response.status === 303 ||
+      (method === "POST" && (response.status === 301 || response.status === 302))
+    ) {
+      // fetch would drop the form here and Prometheus would answer 400; carry it in the query string.
+      method = "GET";
+      url = withForm(target, request.form);
+    } else {
+      url = target;
+    }
+  }
+}
