@@ -30,3 +30,11 @@ export { type Logger, silentLogger } from "./observe/logger.ts";
 export type { RetryPolicy } from "./transport/retry.ts";
 export type { TlsOptions } from "./transport/tls.ts";
 export { VERSION } from "./version.ts";
+
+// --- endpoints: results, matchers (client/endpoints) ---
+
+// --- auth strategies and TLS (auth/) ---
+
+// --- cache (cache/) ---
+
+// --- fleet (collector/) ---

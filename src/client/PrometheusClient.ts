@@ -1,5 +1,6 @@
 import { inspect } from "node:util";
 import type { Dispatcher } from "undici";
+import { fingerprint } from "../auth/fingerprint.ts";
 import type { ApiResponse } from "../decode/response.ts";
 import type { MatrixData, QueryData } from "../decode/types.ts";
 import { PrometheusError } from "../errors/PrometheusError.ts";
@@ -41,11 +42,14 @@ export class PrometheusClient {
   #dispatcher: Dispatcher | undefined;
   #anonymousDispatcher: Dispatcher | undefined;
   #closed = false;
+  /** The client certificate (public, but part of the identity under mTLS). */
+  #clientCertificate: string | undefined;
 
   /** Creates a client; options are checked now and a bad one throws an InvalidArgumentError naming it. */
   constructor(options: PrometheusClientOptions) {
     this.#options = normalizeClientOptions(options);
     const connect = resolveTls(this.#options.tls);
+    this.#clientCertificate = connect.cert;
     if (this.#options.tls?.insecureSkipVerify) {
       this.#options.logger.warn(
         { url: redactUrl(this.#options.url) },
@@ -142,6 +146,21 @@ export class PrometheusClient {
         cluster: this.#options.cluster,
       });
     }
+  }
+
+  // --- more endpoints (series, labels, metadata, targets, rules, status, health) go above this line ---
+
+  /**
+   * A fingerprint of who this client acts as: its auth identity and client certificate, hashed
+   * (HMAC-SHA256 with `secret`, salted SHA-256 without). Equal for equal identities, different
+   * otherwise; never reveals a secret. Used for cache keys and by the fleet to reuse clients.
+   */
+  async fingerprint(secret?: string): Promise<string> {
+    const identity = await this.#options.auth.identity();
+    return fingerprint(
+      `${this.#options.auth.type}\u0000${identity}\u0000${this.#clientCertificate ?? ""}`,
+      secret,
+    );
   }
 
   /** Closes the client's connections. Calls made afterwards fail. Safe to call twice. */
