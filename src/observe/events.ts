@@ -50,6 +50,22 @@ export interface ClusterEvent {
   total: number;
 }
 
+/**
+ * Emitted by a fleet's per-cluster circuit breaker when it changes state: `open` (the cluster is
+ * skipped for a cool-down after `failures` consecutive failures), `half-open` (one probe goes
+ * through), `closed` (a call succeeded again).
+ */
+export interface CircuitEvent {
+  cluster: string;
+  state: "open" | "half-open" | "closed";
+  /** Consecutive failures counted so far. */
+  failures: number;
+  /** Why it opened: the last failure's message (secret-free, as every promfleet error). */
+  reason?: string;
+  /** When `open`: milliseconds until the next probe. */
+  retryInMs?: number;
+}
+
 /** Every typed event of promfleet, by name. */
 export interface PromfleetEvents {
   request: RequestEvent;
@@ -58,6 +74,7 @@ export interface PromfleetEvents {
   error: ErrorEvent;
   cache: CacheEvent;
   cluster: ClusterEvent;
+  circuit: CircuitEvent;
 }
 
 /** A listener for event `K`. */
