@@ -126,10 +126,11 @@ export async function exchange(
       anonymous = true;
     }
     if (
-      response.status === 303 ||
-      (method === "POST" && (response.status === 301 || response.status === 302))
+      method === "POST" &&
+      (response.status === 301 || response.status === 302 || response.status === 303)
     ) {
       // fetch would drop the form here and Prometheus would answer 400; carry it in the query string.
+      // (A GET already carries it in its URL: its Location is followed as given, not repeated.)
       method = "GET";
       url = withForm(target, request.form);
     } else {
