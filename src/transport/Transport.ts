@@ -7,6 +7,7 @@ import { ResponseError } from "../errors/ResponseError.ts";
 import { UnavailableError } from "../errors/UnavailableError.ts";
 import type { Events } from "../observe/events.ts";
 import type { Logger } from "../observe/logger.ts";
+import { type SpanAttributes, withSpan } from "../observe/tracing.ts";
 import { Deadline, sleep } from "./deadline.ts";
 import type { BodyDecoder } from "./decoder.ts";
 import { describeErrorBody } from "./errorAnswer.ts";
@@ -61,8 +62,29 @@ export class Transport {
     this.#settings = settings;
   }
 
-  /** Calls an API endpoint and decodes its envelope. */
-  async call<T>(spec: RequestSpec, options: CallOptions, decode: BodyDecoder<T>): Promise<ApiResponse<T>> {
+  /** Calls an API endpoint and decodes its envelope, inside a tracing span when OpenTelemetry is present. */
+  call<T>(spec: RequestSpec, options: CallOptions, decode: BodyDecoder<T>): Promise<ApiResponse<T>> {
+    const url = endpointUrl(this.#settings.baseUrl, spec.path);
+    const attributes: SpanAttributes = {
+      "url.full": redactUrl(url),
+      "server.address": url.hostname,
+      "server.port": Number(url.port || (url.protocol === "https:" ? 443 : 80)),
+    };
+    if (this.#settings.cluster !== undefined) attributes["promfleet.cluster"] = this.#settings.cluster;
+    return withSpan(`prometheus ${spec.path}`, attributes, async (span) => {
+      try {
+        const response = await this.#call(spec, options, decode);
+        span?.setAttribute("http.response.status_code", 200);
+        return response;
+      } catch (error) {
+        const status = (error as PrometheusError).status;
+        if (status !== undefined) span?.setAttribute("http.response.status_code", status);
+        throw error;
+      }
+    });
+  }
+
+  async #call<T>(spec: RequestSpec, options: CallOptions, decode: BodyDecoder<T>): Promise<ApiResponse<T>> {
     const deadline = new Deadline(options.timeoutMs, options.signal);
     const endpoint = redactUrl(endpointUrl(this.#settings.baseUrl, spec.path));
     try {
