@@ -34,6 +34,18 @@ export { VERSION } from "./version.ts";
 // --- endpoints: results, matchers (client/endpoints) ---
 
 // --- auth strategies and TLS (auth/) ---
+export { type BasicAuthOptions, basicAuth } from "./auth/basicAuth.ts";
+export { type BearerAuthOptions, bearerAuth } from "./auth/bearerAuth.ts";
+export { type AuthConfig, authFromConfig } from "./auth/config.ts";
+export { type HeaderAuthOptions, headerAuth } from "./auth/headerAuth.ts";
+export {
+  type InClusterClientOptions,
+  type InClusterOptions,
+  inClusterOptions,
+  OPENSHIFT_THANOS_QUERIER_URL,
+  SERVICE_ACCOUNT_DIR,
+} from "./auth/inCluster.ts";
+export type { TokenGrant, TokenProvider } from "./auth/tokenProvider.ts";
 
 // --- cache (cache/) ---
 

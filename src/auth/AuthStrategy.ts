@@ -1,3 +1,5 @@
+import { inspect } from "node:util";
+
 /** What a strategy sees of the request it authenticates. */
 export interface AuthRequest {
   /** The outgoing headers: add credentials here. */
@@ -13,7 +15,9 @@ export interface AuthRequest {
  * `headerAuth`; implement this interface for anything else (OAuth2, a vault lookup).
  *
  * A strategy must keep its secrets out of every property a person or a logger can see: hold
- * them in `#private` fields, and make `describe()` secret-free.
+ * them in `#private` fields, make `describe()` secret-free, and let `toJSON()` and
+ * `[util.inspect.custom]()` return that description (the built-in strategies do). See
+ * `examples/custom-auth.ts` for an OAuth2 client-credentials strategy in about 30 lines.
  */
 export interface AuthStrategy {
   /** A short name of the kind of strategy, e.g. `"bearer"`. */
@@ -42,5 +46,7 @@ export function noAuth(): AuthStrategy {
     apply(): void {},
     identity: () => "none",
     describe: () => "none",
+    toJSON: () => "none",
+    [inspect.custom]: () => "AuthStrategy none",
   });
 }

@@ -1,14 +1,13 @@
 import { inspect } from "node:util";
-import type { Dispatcher } from "undici";
 import { fingerprint } from "../auth/fingerprint.ts";
 import type { ApiResponse } from "../decode/response.ts";
 import type { MatrixData, QueryData } from "../decode/types.ts";
 import { PrometheusError } from "../errors/PrometheusError.ts";
 import { Events, type Listener, type PromfleetEvents } from "../observe/events.ts";
 import type { BodyDecoder } from "../transport/decoder.ts";
-import { createDispatcher } from "../transport/dispatcher.ts";
+import { DispatcherPool } from "../transport/dispatcher.ts";
 import { type RequestSpec, Transport } from "../transport/Transport.ts";
-import { resolveTls } from "../transport/tls.ts";
+import { TlsMaterial } from "../transport/tls.ts";
 import { redactUrl } from "../transport/url.ts";
 import { type CallOptions, callSignal, callTimeout } from "./callOptions.ts";
 import {
@@ -39,17 +38,19 @@ export class PrometheusClient {
   readonly #options: NormalizedClientOptions;
   readonly #events = new Events();
   readonly #transport: Transport;
-  #dispatcher: Dispatcher | undefined;
-  #anonymousDispatcher: Dispatcher | undefined;
+  /** Connection pools, rebuilt when TLS files change (they hold the client key: private). */
+  readonly #pools: DispatcherPool;
   #closed = false;
-  /** The client certificate (public, but part of the identity under mTLS). */
-  #clientCertificate: string | undefined;
+  /** The client certificate in force (public, but part of the identity under mTLS; follows reloads). */
+  get #clientCertificate(): string | undefined {
+    return this.#pools.clientCertificate();
+  }
 
   /** Creates a client; options are checked now and a bad one throws an InvalidArgumentError naming it. */
   constructor(options: PrometheusClientOptions) {
     this.#options = normalizeClientOptions(options);
-    const connect = resolveTls(this.#options.tls);
-    this.#clientCertificate = connect.cert;
+    const tls = new TlsMaterial(this.#options.tls);
+    this.#pools = new DispatcherPool(tls, { logger: this.#options.logger, endpoint: this.url });
     if (this.#options.tls?.insecureSkipVerify) {
       this.#options.logger.warn(
         { url: redactUrl(this.#options.url) },
@@ -61,14 +62,8 @@ export class PrometheusClient {
       staticHeaders: this.#options.headers,
       userAgent: this.#options.userAgent,
       auth: this.#options.auth,
-      dispatcher: () => {
-        this.#dispatcher ??= createDispatcher(connect);
-        return this.#dispatcher;
-      },
-      anonymousDispatcher: () => {
-        this.#anonymousDispatcher ??= createDispatcher({ rejectUnauthorized: connect.rejectUnauthorized });
-        return this.#anonymousDispatcher;
-      },
+      dispatcher: () => this.#pools.main(),
+      anonymousDispatcher: () => this.#pools.anonymous(),
       maxResponseBytes: this.#options.maxResponseBytes,
       maxRedirects: this.#options.maxRedirects,
       followCrossOriginRedirects: this.#options.followCrossOriginRedirects,
@@ -167,10 +162,7 @@ export class PrometheusClient {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const pools = [this.#dispatcher, this.#anonymousDispatcher].filter((d) => d !== undefined);
-    this.#dispatcher = undefined;
-    this.#anonymousDispatcher = undefined;
-    await Promise.all(pools.map((d) => d.close().catch(() => {})));
+    await this.#pools.close();
   }
 
   /** `await using client = new PrometheusClient(...)` closes it at the end of the scope. */

@@ -1,5 +1,7 @@
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from "undici";
-import type { ConnectOptions } from "./tls.ts";
+import { PrometheusError } from "../errors/PrometheusError.ts";
+import type { Logger } from "../observe/logger.ts";
+import type { ConnectOptions, TlsMaterial } from "./tls.ts";
 
 /** Whether the environment asks for a proxy (HTTPS_PROXY, HTTP_PROXY, any case). */
 export function proxyFromEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -15,4 +17,127 @@ export function createDispatcher(connect: ConnectOptions): Dispatcher {
   const options = { connect, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 };
   if (proxyFromEnvironment()) return new EnvHttpProxyAgent({ ...options, requestTls: connect });
   return new Agent(options);
+}
+
+/**
+ * How long a replaced pool stays open before it is closed: a request that picked it just before
+ * the swap may still be on its way to `dispatch`, and a closed pool would refuse it.
+ */
+const RETIRE_AFTER_MS = 1_000;
+
+/** Options of {@link DispatcherPool}. */
+export interface DispatcherPoolOptions {
+  /** Where reloads are reported (never with key material). */
+  logger: Logger;
+  /** The client's URL without credentials, for log lines and the closed-client error. */
+  endpoint: string;
+  /** Builds a pool; {@link createDispatcher} by default (tests count pools through it). */
+  create?: (connect: ConnectOptions) => Dispatcher;
+}
+
+/**
+ * A client's connection pools: the main one (with its TLS material, client certificate included)
+ * and an anonymous one (no client certificate) for opted-in cross-origin redirects. When a TLS
+ * file changes, the next request gets a pool built from the new material and the old pool is
+ * closed gracefully — requests already on it finish, then its sockets close — so certificate
+ * rotation neither breaks calls in flight nor leaks sockets.
+ */
+export class DispatcherPool {
+  readonly #tls: TlsMaterial;
+  readonly #options: DispatcherPoolOptions;
+  readonly #create: (connect: ConnectOptions) => Dispatcher;
+  #main: Dispatcher | undefined;
+  #anonymous: Dispatcher | undefined;
+  #closed = false;
+  /** Pools replaced by a reload: closed after a grace period, or at once by close(). */
+  readonly #retiring = new Map<Dispatcher, NodeJS.Timeout | undefined>();
+  readonly #closing = new Set<Promise<void>>();
+
+  /** Pools are created lazily, on the first request. */
+  constructor(tls: TlsMaterial, options: DispatcherPoolOptions) {
+    this.#tls = tls;
+    this.#options = options;
+    this.#create = options.create ?? createDispatcher;
+  }
+
+  /** The pool for a request to the client's own origin; picks up changed TLS files first. */
+  main(): Dispatcher {
+    this.#assertOpen();
+    this.#reloadIfChanged();
+    this.#main ??= this.#create(this.#tls.connect);
+    return this.#main;
+  }
+
+  /** A pool with no client certificate (the CA is kept: trusting it is not a credential). */
+  anonymous(): Dispatcher {
+    this.#assertOpen();
+    this.#reloadIfChanged();
+    if (!this.#anonymous) {
+      const { ca, rejectUnauthorized } = this.#tls.connect;
+      this.#anonymous = this.#create(ca === undefined ? { rejectUnauthorized } : { ca, rejectUnauthorized });
+    }
+    return this.#anonymous;
+  }
+
+  /** The client certificate in force (public, but part of who the client is under mTLS). */
+  clientCertificate(): string | undefined {
+    if (!this.#closed) this.#reloadIfChanged();
+    return this.#tls.connect.cert;
+  }
+
+  /** Closes every pool, waiting for requests on them to finish. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const pool of [this.#main, this.#anonymous]) if (pool) this.#retire(pool, 0);
+    this.#main = undefined;
+    this.#anonymous = undefined;
+    for (const [pool, timer] of this.#retiring) {
+      clearTimeout(timer);
+      this.#retire(pool, 0);
+    }
+    await Promise.all(this.#closing);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      throw new PrometheusError(`the client for ${this.#options.endpoint} is closed`, {
+        endpoint: this.#options.endpoint,
+      });
+    }
+  }
+
+  #reloadIfChanged(): void {
+    const result = this.#tls.check();
+    const { logger, endpoint } = this.#options;
+    if (result.kind === "failed") {
+      logger.warn(
+        { url: endpoint, files: result.files, reason: result.reason },
+        "TLS files changed but could not be loaded; the previous certificates stay in use",
+      );
+      return;
+    }
+    if (result.kind === "unchanged") return;
+    logger.info({ url: endpoint, files: result.files }, "TLS files changed: new connections use them");
+    for (const pool of [this.#main, this.#anonymous]) if (pool) this.#retire(pool, RETIRE_AFTER_MS);
+    this.#main = undefined;
+    this.#anonymous = undefined;
+  }
+
+  /** Closes `pool` after `delayMs` (0: now). undici's close() lets requests on it finish first. */
+  #retire(pool: Dispatcher, delayMs: number): void {
+    const closeNow = () => {
+      this.#retiring.delete(pool);
+      const closing = pool.close().catch(() => {});
+      this.#closing.add(closing);
+      void closing.finally(() => this.#closing.delete(closing));
+    };
+    if (delayMs === 0) {
+      closeNow();
+      return;
+    }
+    const timer = setTimeout(closeNow, delayMs);
+    // A pending retirement must not keep the process alive; its sockets time out on their own.
+    timer.unref();
+    this.#retiring.set(pool, timer);
+  }
 }

@@ -13,20 +13,64 @@ export interface NetworkFailure {
   cause: CleanCause;
 }
 
+const UNTRUSTED =
+  "the server's certificate is not signed by a trusted CA (set tls.ca to the CA that signed it)";
+
+/** Certificate verification failures on our side, by Node's code. */
 const TLS_MESSAGES: Record<string, string> = {
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's certificate is not signed by a trusted CA (set tls.ca?)",
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "the server's certificate is not signed by a trusted CA (set tls.ca?)",
-  SELF_SIGNED_CERT_IN_CHAIN: "the server's certificate chain ends in an untrusted CA (set tls.ca?)",
-  DEPTH_ZERO_SELF_SIGNED_CERT: "the server's certificate is self-signed and not trusted (set tls.ca?)",
-  ERR_TLS_CERT_ALTNAME_INVALID: "the server's certificate does not match its host name (set tls.servername?)",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNTRUSTED,
+  UNABLE_TO_GET_ISSUER_CERT: UNTRUSTED,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNTRUSTED,
+  CERT_UNTRUSTED: UNTRUSTED,
+  SELF_SIGNED_CERT_IN_CHAIN: "the server's certificate chain ends in an untrusted CA (set tls.ca to that CA)",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "the server's certificate is self-signed and not trusted (set tls.ca to it)",
+  ERR_TLS_CERT_ALTNAME_INVALID: "the server's certificate does not match its host name",
   CERT_HAS_EXPIRED: "the server's certificate has expired",
-  CERT_NOT_YET_VALID: "the server's certificate is not valid yet",
+  CERT_NOT_YET_VALID: "the server's certificate is not valid yet (check the clocks)",
+  CERT_REVOKED: "the server's certificate has been revoked",
+  CERT_SIGNATURE_FAILURE: "the server's certificate has a bad signature",
+  INVALID_CA: "a CA certificate in the server's chain is not a valid CA",
   ERR_SSL_WRONG_VERSION_NUMBER: "the server does not speak TLS on this port (use http:?)",
-  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED:
-    "the server requires a client certificate (set tls.cert and tls.key)",
-  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: "the server rejected the client certificate",
-  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "the server does not trust the client certificate's CA",
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: "the server does not speak TLS on this port (use http:?)",
 };
+
+/**
+ * Alerts the server sent during the handshake, by the end of Node's code. OpenSSL 3 spells the
+ * prefix `ERR_SSL_SSL/TLS_ALERT_`, older ones `ERR_SSL_SSLV3_ALERT_` or `ERR_SSL_TLSV13_ALERT_`.
+ */
+const ALERT_MESSAGES: ReadonlyArray<readonly [string, string]> = [
+  ["CERTIFICATE_REQUIRED", "the server requires a client certificate (set tls.cert and tls.key)"],
+  [
+    "BAD_CERTIFICATE",
+    "the server refused the client certificate, or requires one (set tls.cert and tls.key to a certificate its client CA signed)",
+  ],
+  ["UNKNOWN_CA", "the server does not trust the CA that signed the client certificate"],
+  ["CERTIFICATE_EXPIRED", "the server says the client certificate has expired"],
+  ["CERTIFICATE_REVOKED", "the server says the client certificate has been revoked"],
+  ["CERTIFICATE_UNKNOWN", "the server did not accept the client certificate"],
+  ["UNSUPPORTED_CERTIFICATE", "the server does not support the client certificate's type"],
+  ["HANDSHAKE_FAILURE", "the server and the client share no TLS parameters (cipher, curve)"],
+  ["PROTOCOL_VERSION", "the server and the client share no TLS version"],
+];
+
+/** A message for a TLS failure, with the host names for a name mismatch; undefined when not TLS. */
+function tlsMessage(code: string, detail: string): string | undefined {
+  const known = TLS_MESSAGES[code];
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    // Node's detail names the host and the certificate's names: public, and what one needs to fix it.
+    const names = /altnames: (.*)$/.exec(detail)?.[1]?.trim();
+    return `${known}${names ? ` (${names})` : ""}; set tls.servername to a name the certificate holds?`;
+  }
+  if (known) return known;
+  const alert = /_ALERT_([A-Z_]+)$/.exec(code)?.[1];
+  if (alert !== undefined) {
+    const message = ALERT_MESSAGES.find(([name]) => name === alert)?.[1];
+    return (
+      message ?? `the server ended the TLS handshake (alert ${alert.toLowerCase().replaceAll("_", " ")})`
+    );
+  }
+  return undefined;
+}
 
 const CONNECTION_MESSAGES: Record<string, string> = {
   ECONNREFUSED: "the connection was refused",
@@ -73,10 +117,12 @@ export function describeNetworkError(error: unknown, tls: boolean): NetworkFailu
   const inner = innermost(error);
   const cause: CleanCause = { name: inner.name, message: inner.message, code: inner.code };
   const code = inner.code ?? "";
-  const tlsMessage = TLS_MESSAGES[code];
-  if (tlsMessage) return { message: tlsMessage, retryable: false, cause };
+  const tlsFailure = tlsMessage(code, inner.message);
+  if (tlsFailure) return { message: tlsFailure, retryable: false, cause };
   if (code === "UND_ERR_SOCKET" && tls) {
-    // TLS 1.3 reports a missing client certificate as a closed socket; say what is likely without guessing.
+    // Under TLS 1.3 the server checks the client certificate after the handshake and, missing or
+    // refused, closes the socket: undici reports only that. Say what is likely without guessing;
+    // it stays retryable because a dropped connection looks the same.
     return {
       message: "the server closed the TLS connection (a client certificate may be required)",
       retryable: true,
