@@ -1,5 +1,6 @@
 import { DecodeError } from "../decode/DecodeError.ts";
 import { decodeQueryData } from "../decode/query.ts";
+import { scanningDecoder } from "../decode/scanDecoder.ts";
 import type { MatrixData, QueryData } from "../decode/types.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import { type BodyDecoder, envelopeDecoder } from "../transport/decoder.ts";
@@ -38,15 +39,19 @@ export interface PreparedRequest<T> {
   decode: BodyDecoder<T>;
 }
 
-const decodeAnyQuery = envelopeDecoder(decodeQueryData);
+// The fast scanner first; the valibot/JSON.parse path for anything it does not handle (and for errors).
+const decodeAnyQuery = scanningDecoder(envelopeDecoder(decodeQueryData), (_): _ is QueryData => true);
 
-const decodeMatrix = envelopeDecoder((data): MatrixData => {
-  const decoded = decodeQueryData(data);
-  if (decoded.resultType !== "matrix") {
-    throw new DecodeError(`query_range answered a ${decoded.resultType}, not a matrix`);
-  }
-  return decoded;
-});
+const decodeMatrix = scanningDecoder(
+  envelopeDecoder((data): MatrixData => {
+    const decoded = decodeQueryData(data);
+    if (decoded.resultType !== "matrix") {
+      throw new DecodeError(`query_range answered a ${decoded.resultType}, not a matrix`);
+    }
+    return decoded;
+  }),
+  (data): data is MatrixData => data.resultType === "matrix",
+);
 
 /** Builds an instant query request; arguments are checked before anything is sent. */
 export function prepareQuery(promql: string, options: QueryOptions | undefined): PreparedRequest<QueryData> {
