@@ -32,6 +32,50 @@ export type { TlsOptions } from "./transport/tls.ts";
 export { VERSION } from "./version.ts";
 
 // --- endpoints: results, matchers (client/endpoints) ---
+export type {
+  ActiveTarget,
+  Alert,
+  AlertingRule,
+  AlertmanagersData,
+  AlertmanagerTarget,
+  AlertState,
+  AlertsData,
+  AlertsOptions,
+  BuildInfo,
+  ConfigData,
+  DroppedTarget,
+  EndpointOptions,
+  Exemplar,
+  ExemplarSeries,
+  ExemplarsOptions,
+  FlagsData,
+  HeadStats,
+  HealthOptions,
+  HealthStatus,
+  LabelsOptions,
+  MetadataData,
+  MetadataOptions,
+  MetricMetadata,
+  MetricType,
+  RecordingRule,
+  Rule,
+  RuleGroup,
+  RulesData,
+  RulesOptions,
+  RuntimeInfo,
+  SeriesOptions,
+  TargetHealth,
+  TargetMetadata,
+  TargetsData,
+  TargetsMetadataOptions,
+  TargetsOptions,
+  TimeRangeOptions,
+  TsdbStat,
+  TsdbStatus,
+  TsdbStatusOptions,
+  WalReplayStatus,
+} from "./client/endpoints.ts";
+export { escapeLabelValue, type Matchers, type MatcherValue, selector } from "./client/matchers.ts";
 
 // --- auth strategies and TLS (auth/) ---
 export { type BasicAuthOptions, basicAuth } from "./auth/basicAuth.ts";

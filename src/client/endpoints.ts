@@ -1,0 +1,64 @@
+/**
+ * The read endpoints besides the queries, in one namespace for PrometheusClient (one import
+ * line there) and for the package's public exports.
+ */
+
+export type { Exemplar, ExemplarSeries } from "../decode/api/exemplars.ts";
+export type { MetadataData, MetricMetadata, MetricType, TargetMetadata } from "../decode/api/metadata.ts";
+export type {
+  Alert,
+  AlertingRule,
+  AlertState,
+  AlertsData,
+  RecordingRule,
+  Rule,
+  RuleGroup,
+  RulesData,
+} from "../decode/api/rules.ts";
+export type {
+  BuildInfo,
+  ConfigData,
+  FlagsData,
+  HeadStats,
+  RuntimeInfo,
+  TsdbStat,
+  TsdbStatus,
+  WalReplayStatus,
+} from "../decode/api/status.ts";
+export type {
+  ActiveTarget,
+  AlertmanagersData,
+  AlertmanagerTarget,
+  DroppedTarget,
+  TargetHealth,
+  TargetsData,
+} from "../decode/api/targets.ts";
+export type { Labels } from "../decode/types.ts";
+export type { EndpointOptions, TimeRangeOptions } from "./endpointOptions.ts";
+export { type ExemplarsOptions, prepareExemplars, prepareFormatQuery } from "./exemplars.ts";
+export { checkHealth, type HealthIo, type HealthOptions, type HealthStatus } from "./health.ts";
+export {
+  type MetadataOptions,
+  prepareMetadata,
+  prepareTargetsMetadata,
+  type TargetsMetadataOptions,
+} from "./metadata.ts";
+export { type AlertsOptions, prepareAlerts, prepareRules, type RulesOptions } from "./rules.ts";
+export {
+  type LabelsOptions,
+  labelNameForPath,
+  prepareLabelNames,
+  prepareLabelValues,
+  prepareSeries,
+  type SeriesOptions,
+} from "./series.ts";
+export {
+  prepareBuildInfo,
+  prepareConfig,
+  prepareFlags,
+  prepareRuntimeInfo,
+  prepareTsdbStatus,
+  prepareWalReplay,
+  type TsdbStatusOptions,
+} from "./status.ts";
+export { prepareAlertmanagers, prepareTargets, type TargetsOptions } from "./targets.ts";
