@@ -1,15 +1,17 @@
 import { inspect } from "node:util";
 import { fingerprint } from "../auth/fingerprint.ts";
+import { ResultCache } from "../cache/ResultCache.ts";
 import type { ApiResponse } from "../decode/response.ts";
 import type { MatrixData, QueryData } from "../decode/types.ts";
+import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import { PrometheusError } from "../errors/PrometheusError.ts";
 import { Events, type Listener, type PromfleetEvents } from "../observe/events.ts";
 import type { BodyDecoder } from "../transport/decoder.ts";
 import { DispatcherPool } from "../transport/dispatcher.ts";
 import { type RequestSpec, Transport } from "../transport/Transport.ts";
 import { TlsMaterial } from "../transport/tls.ts";
-import { redactUrl } from "../transport/url.ts";
-import { type CallOptions, callSignal, callTimeout } from "./callOptions.ts";
+import { endpointUrl, redactUrl } from "../transport/url.ts";
+import { type CallOptions, callCache, callSignal, callTimeout } from "./callOptions.ts";
 import * as api from "./endpoints.ts";
 import {
   type NormalizedClientOptions,
@@ -39,6 +41,8 @@ export class PrometheusClient {
   readonly #options: NormalizedClientOptions;
   readonly #events = new Events();
   readonly #transport: Transport;
+  /** The result cache and single flight, when a `cache` is configured. */
+  readonly #cache: ResultCache | undefined;
   /** Connection pools, rebuilt when TLS files change (they hold the client key: private). */
   readonly #pools: DispatcherPool;
   #closed = false;
@@ -72,6 +76,33 @@ export class PrometheusClient {
       logger: this.#options.logger,
       events: this.#events,
       cluster: this.#options.cluster,
+    });
+    this.#cache = this.#createCache();
+  }
+
+  #createCache(): ResultCache | undefined {
+    const o = this.#options;
+    if (!o.cache) return undefined;
+    const secret = o.cacheKeySecret;
+    return new ResultCache({
+      keyv: o.cache,
+      ttlMs: o.cacheTtlMs,
+      secret,
+      namespace: o.cacheNamespace,
+      alignRanges: o.alignRanges,
+      cacheTimeoutMs: o.cacheTimeoutMs,
+      maxEntryBytes: o.cacheMaxEntryBytes,
+      maxPointsPerSeries: o.maxPointsPerSeries,
+      scope: o.cluster ?? this.url,
+      baseUrl: this.url,
+      headers: o.headers,
+      cluster: o.cluster,
+      clientTimeoutMs: o.timeoutMs,
+      logger: o.logger,
+      events: this.#events,
+      identity: () => this.fingerprint(secret),
+      fetch: (spec, call, decode) => this.#transport.call(spec, call, decode),
+      endpointOf: (spec) => redactUrl(endpointUrl(o.url, spec.path)),
     });
   }
 
@@ -123,7 +154,8 @@ export class PrometheusClient {
 
   /**
    * Runs a prepared request: checks arguments (synchronously thrown errors become rejections),
-   * then hands it to the transport under the call's deadline.
+   * then hands it to the transport under the call's deadline — through the result cache and
+   * single flight when a `cache` is configured (cacheable endpoints only; see ResultCache).
    */
   async #run<T>(
     prepare: () => { spec: RequestSpec; decode: BodyDecoder<T> },
@@ -132,7 +164,31 @@ export class PrometheusClient {
     this.#assertOpen();
     const { spec, decode } = prepare();
     const timeoutMs = callTimeout(options, this.#options.timeoutMs);
-    return this.#transport.call(spec, { signal: callSignal(options), timeoutMs }, decode);
+    const signal = callSignal(options);
+    const cache = callCache(options);
+    if (this.#cache) return this.#cache.run(spec, decode, { signal, timeoutMs, cache });
+    return this.#transport.call(spec, { signal, timeoutMs }, decode);
+  }
+
+  /**
+   * Invalidates cached results of this client's cluster (every endpoint, every identity), or with
+   * `{ query }` those of one PromQL text (query and queryRange), by bumping a generation token:
+   * no SCAN, no `clear()`. This process stops serving the old entries at once; other replicas
+   * sharing the cache within a second (they memoise tokens that long). Without a cache it does
+   * nothing. Rejects with an UnavailableError when the cache did not take the write.
+   *
+   * @example
+   * ```ts
+   * await client.invalidate();                       // the whole cluster
+   * await client.invalidate({ query: "up" });        // one query
+   * ```
+   */
+  async invalidate(options?: { query?: string | undefined }): Promise<void> {
+    const query = options?.query;
+    if (query !== undefined && (typeof query !== "string" || query.length === 0)) {
+      throw new InvalidArgumentError("query", "query must be a non-empty PromQL string");
+    }
+    await this.#cache?.invalidate(query);
   }
 
   #assertOpen(): void {

@@ -7,6 +7,12 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
   /** Deadline of this call in ms (connect, retries, body read), instead of the client's. */
   timeout?: number | undefined;
+  /**
+   * With a client `cache`: `false` bypasses it for this call (no read, no write, no sharing with
+   * concurrent identical calls); a number is this call's TTL in ms. Ignored by endpoints that are
+   * never cached.
+   */
+  cache?: boolean | number | undefined;
 }
 
 /** Extra parameters passed through as they are, for servers with their own (e.g. VictoriaMetrics' `nocache`). */
@@ -40,6 +46,16 @@ export function callTimeout(options: CallOptions | undefined, fallbackMs: number
     throw new InvalidArgumentError("timeout", "timeout must be a positive number of milliseconds");
   }
   return timeout;
+}
+
+/** Checks a per-call `cache` option: true (the default), false, or a TTL in ms (at most 7 days). */
+export function callCache(options: CallOptions | undefined): boolean | number {
+  const cache = options?.cache;
+  if (cache === undefined || cache === true || cache === false) return cache ?? true;
+  if (typeof cache !== "number" || !Number.isFinite(cache) || cache <= 0 || cache > 7 * 24 * 3600_000) {
+    throw new InvalidArgumentError("cache", "cache must be true, false, or a TTL in ms (at most 7 days)");
+  }
+  return cache;
 }
 
 /** Checks a per-call signal. */

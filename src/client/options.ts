@@ -1,3 +1,4 @@
+import type { Keyv } from "keyv";
 import * as v from "valibot";
 import type { AuthStrategy } from "../auth/AuthStrategy.ts";
 import { noAuth } from "../auth/AuthStrategy.ts";
@@ -39,6 +40,29 @@ export interface PrometheusClientOptions {
   logger?: Logger | undefined;
   /** The cluster id this client serves; set on errors and events. */
   cluster?: string | undefined;
+  /**
+   * A Keyv instance for the result cache (`new Keyv()` in memory, {@link createRedisCache} for
+   * Redis, or any Keyv). None by default. See the README's "Caching" section.
+   */
+  cache?: Keyv | undefined;
+  /** TTL of cached results in ms. Default 30,000; at most 7 days. */
+  cacheTtl?: number | undefined;
+  /**
+   * Key for HMAC-SHA256 fingerprints of identities and requests in cache keys. Without it they are
+   * salted SHA-256, which whoever reads a shared cache could test password guesses against. Secret.
+   */
+  cacheKeySecret?: string | undefined;
+  /** First segment of every cache key. Default "promfleet". */
+  cacheNamespace?: string | undefined;
+  /** Deadline of each cache call in ms; a slower cache counts as a miss. Default 75. */
+  cacheTimeout?: number | undefined;
+  /** Largest encoded entry stored, in bytes; larger results are served but not cached. Default 8 MiB. */
+  cacheMaxEntryBytes?: number | undefined;
+  /**
+   * With a cache, floor range queries' `start` and `end` to multiples of `step` before sending (as
+   * Thanos' query frontend does), so nearby ranges share entries. Default true.
+   */
+  alignRanges?: boolean | undefined;
 }
 
 /** Options with defaults applied. */
@@ -56,6 +80,13 @@ export interface NormalizedClientOptions {
   userAgent: string;
   logger: Logger;
   cluster: string | undefined;
+  cache: Keyv | undefined;
+  cacheTtlMs: number;
+  cacheKeySecret: string | undefined;
+  cacheNamespace: string;
+  cacheTimeoutMs: number;
+  cacheMaxEntryBytes: number;
+  alignRanges: boolean;
 }
 
 const positiveMs = v.pipe(v.number(), v.finite(), v.gtValue(0));
@@ -100,6 +131,19 @@ const LoggerSchema = v.custom<Logger>(
   "a logger with debug, info, warn and error methods",
 );
 
+const KeyvSchema = v.custom<Keyv>(
+  (value) =>
+    typeof value === "object" &&
+    value !== null &&
+    ["get", "set", "getMany", "on"].every(
+      (method) => typeof (value as Record<string, unknown>)[method] === "function",
+    ),
+  "a Keyv instance (new Keyv(), createRedisCache(url), ...)",
+);
+
+/** Longest cache TTL: generation keys of queries live a little longer than any entry. */
+export const MAX_CACHE_TTL_MS = 7 * 24 * 3600_000;
+
 const OptionsSchema = v.looseObject({
   url: v.unknown(),
   auth: v.optional(AuthSchema),
@@ -114,6 +158,13 @@ const OptionsSchema = v.looseObject({
   userAgent: v.optional(v.pipe(v.string(), v.minLength(1))),
   logger: v.optional(LoggerSchema),
   cluster: v.optional(v.string()),
+  cache: v.optional(KeyvSchema),
+  cacheTtl: v.optional(v.pipe(positiveMs, v.maxValue(MAX_CACHE_TTL_MS))),
+  cacheKeySecret: v.optional(v.pipe(v.string(), v.minLength(1))),
+  cacheNamespace: v.optional(v.pipe(v.string(), v.minLength(1))),
+  cacheTimeout: v.optional(positiveMs),
+  cacheMaxEntryBytes: v.optional(v.pipe(v.number(), v.integer(), v.gtValue(0))),
+  alignRanges: v.optional(v.boolean()),
 });
 
 /** Throws an InvalidArgumentError for the first valibot issue, naming the option but never echoing its value. */
@@ -182,5 +233,12 @@ export function normalizeClientOptions(options: PrometheusClientOptions): Normal
     userAgent: o.userAgent ?? `promfleet/${VERSION}`,
     logger: safeLogger(o.logger),
     cluster: o.cluster,
+    cache: o.cache,
+    cacheTtlMs: o.cacheTtl ?? 30_000,
+    cacheKeySecret: o.cacheKeySecret,
+    cacheNamespace: o.cacheNamespace ?? "promfleet",
+    cacheTimeoutMs: o.cacheTimeout ?? 75,
+    cacheMaxEntryBytes: o.cacheMaxEntryBytes ?? 8 * 1024 * 1024,
+    alignRanges: o.alignRanges ?? true,
   };
 }

@@ -1,0 +1,286 @@
+import type { Keyv } from "keyv";
+import type { ApiResponse } from "../decode/response.ts";
+import type { MatrixData } from "../decode/types.ts";
+import { UnavailableError } from "../errors/UnavailableError.ts";
+import type { Events } from "../observe/events.ts";
+import type { Logger } from "../observe/logger.ts";
+import { Deadline } from "../transport/deadline.ts";
+import type { BodyDecoder } from "../transport/decoder.ts";
+import type { RequestSpec } from "../transport/Transport.ts";
+import { cloneResult } from "./clone.ts";
+import { UnencodableError } from "./codec.ts";
+import { decodeEntry, encodeEntry } from "./entry.ts";
+import { FlightGroup } from "./flight.ts";
+import { type Generations, generationsFor, QUERY_GENERATION_TTL_MS } from "./generations.ts";
+import { type CacheReporter, guardFor, type KeyvGuard } from "./guard.ts";
+import {
+  alignRange,
+  cacheableEndpoint,
+  entryKey,
+  generationKeys,
+  type KeyScope,
+  queryGenerationKey,
+  ttlFor,
+} from "./keys.ts";
+
+/** Everything the result cache needs from its client. */
+export interface ResultCacheSettings {
+  keyv: Keyv;
+  ttlMs: number;
+  secret: string | undefined;
+  namespace: string;
+  alignRanges: boolean;
+  cacheTimeoutMs: number;
+  maxEntryBytes: number;
+  maxPointsPerSeries: number;
+  /** Cluster id or redacted base URL. */
+  scope: string;
+  baseUrl: string;
+  headers: ReadonlyArray<readonly [string, string]>;
+  cluster: string | undefined;
+  /** The client's own deadline: shared upstream calls run under it. */
+  clientTimeoutMs: number;
+  logger: Logger;
+  events: Events;
+  /** The client's identity fingerprint (keyed with the secret). */
+  identity: () => Promise<string>;
+  /** The transport call. */
+  fetch: <T>(
+    spec: RequestSpec,
+    options: { signal: AbortSignal | undefined; timeoutMs: number },
+    decode: BodyDecoder<T>,
+  ) => Promise<ApiResponse<T>>;
+  /** The endpoint URL as shown in errors and events. */
+  endpointOf: (spec: RequestSpec) => string;
+}
+
+/** Per call: the caller's signal and deadline, and its `cache` option. */
+export interface CachedCall {
+  signal: AbortSignal | undefined;
+  timeoutMs: number;
+  /** false: bypass the cache (and coalescing); a number: this call's TTL in ms. */
+  cache: boolean | number;
+}
+
+/** Shortest budget given to invalidation writes, which are awaited (reads are not worth waiting for). */
+const INVALIDATE_TIMEOUT_MS = 1_000;
+
+/**
+ * The result cache of one client: keys, single flight, guarded reads and writes. Nothing here
+ * can fail a query: every cache problem becomes a miss (or a skipped write) and is reported.
+ */
+export class ResultCache {
+  readonly #s: ResultCacheSettings;
+  readonly #secret: string | undefined;
+  readonly #guard: KeyvGuard;
+  readonly #generations: Generations;
+  readonly #flights = new FlightGroup(cloneResult);
+  readonly #scope: KeyScope;
+
+  /** Builds the cache of a client. */
+  constructor(settings: ResultCacheSettings) {
+    this.#s = settings;
+    this.#secret = settings.secret;
+    this.#guard = guardFor(settings.keyv);
+    this.#generations = generationsFor(this.#guard);
+    this.#scope = {
+      namespace: settings.namespace,
+      scope: settings.scope,
+      baseUrl: settings.baseUrl,
+      headers: settings.headers,
+      secret: this.#secret,
+    };
+  }
+
+  /** Runs a request through alignment, the cache and single flight (or straight through when not cacheable). */
+  async run<T>(spec: RequestSpec, decode: BodyDecoder<T>, call: CachedCall): Promise<ApiResponse<T>> {
+    const s = this.#s;
+    const aligned = s.alignRanges ? alignRange(spec, s.maxPointsPerSeries) : spec;
+    if (cacheableEndpoint(aligned.path) === undefined || call.cache === false) {
+      return s.fetch(aligned, { signal: call.signal, timeoutMs: call.timeoutMs }, decode);
+    }
+    const deadline = new Deadline(call.timeoutMs, call.signal);
+    const endpoint = s.endpointOf(aligned);
+    const reporter = this.#reporter(endpoint);
+    try {
+      const identity = await s.identity().catch(() => undefined);
+      const genKeys = generationKeys(this.#scope, aligned);
+      const gens =
+        identity === undefined
+          ? undefined
+          : await this.#generations.read(genKeys, { timeoutMs: s.cacheTimeoutMs, reporter });
+      if (deadline.done) throw deadline.error(endpoint, s.cluster);
+      const tokens = gens?.ok ? gens.value : undefined;
+      const key = entryKey(this.#scope, identity ?? "unknown", tokens ?? ["-", "-"], aligned);
+      // Without an identity or generations the cache cannot be used safely; calls still coalesce.
+      const flightKey = tokens ? key : `uncached\u0000${key}`;
+      const { promise, coalesced } = this.#flights.join(
+        flightKey,
+        (signal) =>
+          this.#resolve(aligned, decode, {
+            key: tokens ? key : undefined,
+            genKeys,
+            tokens,
+            signal,
+            endpoint,
+            reporter,
+            timeoutMs: Math.max(s.clientTimeoutMs, call.timeoutMs),
+            ttlMs: typeof call.cache === "number" ? call.cache : undefined,
+          }),
+        { signal: deadline.signal, error: () => deadline.error(endpoint, s.cluster) },
+      );
+      if (coalesced) this.#emit("coalesced", endpoint);
+      return await promise;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /**
+   * Invalidates this client's cluster (every entry of every identity), or one PromQL text's
+   * entries, by writing a new generation token. This process stops serving the old entries at
+   * once; other replicas within their memo time (≤ 1 s). Rejects with an UnavailableError when
+   * the cache did not take the write (then other replicas may serve the old entries until they expire).
+   */
+  async invalidate(query?: string): Promise<void> {
+    const s = this.#s;
+    const key =
+      query === undefined
+        ? generationKeys(this.#scope, { path: "api/v1/labels", params: [], method: "get" })[0]
+        : queryGenerationKey(this.#scope, query);
+    const endpoint = `cache:${s.namespace}`;
+    const outcome = await this.#generations.bump(key, query === undefined ? 0 : QUERY_GENERATION_TTL_MS, {
+      timeoutMs: Math.max(s.cacheTimeoutMs, INVALIDATE_TIMEOUT_MS),
+      reporter: this.#reporter(endpoint),
+    });
+    if (!outcome.ok) {
+      throw new UnavailableError(
+        `the cache did not take the invalidation (${outcome.reason}); this process no longer serves the old entries, other replicas may until they expire`,
+        { endpoint, cluster: s.cluster },
+      );
+    }
+  }
+
+  /** One flight's work: a cache lookup, and on a miss the upstream call and a write. */
+  async #resolve<T>(
+    spec: RequestSpec,
+    decode: BodyDecoder<T>,
+    f: {
+      key: string | undefined;
+      genKeys: readonly string[];
+      tokens: readonly string[] | undefined;
+      signal: AbortSignal;
+      endpoint: string;
+      reporter: CacheReporter;
+      timeoutMs: number;
+      ttlMs: number | undefined;
+    },
+  ): Promise<ApiResponse<T>> {
+    const s = this.#s;
+    if (f.key !== undefined) {
+      const read = await this.#guard.get(f.key, {
+        timeoutMs: s.cacheTimeoutMs,
+        signal: f.signal,
+        reporter: f.reporter,
+      });
+      if (read.ok) {
+        const entry = decodeEntry(read.value, f.key, spec.path, Date.now());
+        if (entry.ok) {
+          this.#emit("hit", f.endpoint, entry.ageMs);
+          return entry.response as ApiResponse<T>;
+        }
+        if (entry.reason === "corrupt") {
+          s.logger.debug(
+            { endpoint: f.endpoint, cluster: s.cluster, reason: entry.detail },
+            "ignoring a cache entry that is corrupt or not promfleet's; it will be overwritten",
+          );
+        }
+      }
+      this.#emit("miss", f.endpoint);
+    }
+    const response = await s.fetch(spec, { signal: f.signal, timeoutMs: f.timeoutMs }, decode);
+    if (f.key !== undefined) this.#store(spec, response, f);
+    return response;
+  }
+
+  /**
+   * Encodes the result now (before any caller can change it) and writes it in the background.
+   * Not stored: results with warnings (partial), over the size cap, or whose generation this
+   * process invalidated meanwhile (the key would be dead anyway).
+   */
+  #store(
+    spec: RequestSpec,
+    response: ApiResponse<unknown>,
+    f: { key?: string | undefined; genKeys: readonly string[]; tokens: readonly string[] | undefined } & {
+      endpoint: string;
+      reporter: CacheReporter;
+      ttlMs: number | undefined;
+    },
+  ): void {
+    const s = this.#s;
+    const key = f.key!;
+    if (response.warnings.length > 0) return;
+    const moot = f.genKeys.some((genKey, i) => {
+      const current = this.#generations.current(genKey);
+      return current !== undefined && current !== f.tokens?.[i];
+    });
+    if (moot || estimateBytes(response.data) > s.maxEntryBytes) return;
+    const now = Date.now();
+    const ttlMs = f.ttlMs ?? ttlFor(spec, s.ttlMs, now);
+    let text: string;
+    try {
+      text = encodeEntry(key, response, now, ttlMs);
+    } catch (error) {
+      // UnencodableError (data the codec cannot keep), or a RangeError for a string too long for V8.
+      const reason = error instanceof UnencodableError ? error.message : String(error);
+      s.logger.debug({ endpoint: f.endpoint, reason }, "result not cached");
+      return;
+    }
+    if (text.length > s.maxEntryBytes || Buffer.byteLength(text) > s.maxEntryBytes) return;
+    void this.#guard
+      .set(key, text, ttlMs, { timeoutMs: s.cacheTimeoutMs, reporter: f.reporter })
+      .then((outcome) => {
+        if (outcome.ok) this.#emit("store", f.endpoint);
+      });
+  }
+
+  #emit(type: "hit" | "miss" | "store" | "coalesced", endpoint: string, ageMs?: number): void {
+    const { events, cluster } = this.#s;
+    if (!events.has("cache")) return;
+    events.emit(
+      "cache",
+      ageMs === undefined ? { type, endpoint, cluster } : { type, endpoint, cluster, ageMs },
+    );
+  }
+
+  #reporter(endpoint: string): CacheReporter {
+    const { events, logger, cluster } = this.#s;
+    return {
+      failed(error, first) {
+        events.emit("cache", { type: "error", endpoint, cluster, error });
+        if (first)
+          logger.warn({ cluster, error: error.message }, "the cache failed; queries go on without it");
+        else logger.debug({ cluster, error: error.message }, "cache call failed");
+      },
+      transition(state) {
+        if (state === "opened") {
+          events.emit("cache", { type: "circuit-open", endpoint, cluster });
+          logger.warn({ cluster }, "the cache keeps failing: it is skipped for a while, then probed again");
+        } else {
+          events.emit("cache", { type: "circuit-closed", endpoint, cluster });
+          logger.info({ cluster }, "the cache answers again: caching resumed");
+        }
+      },
+    };
+  }
+}
+
+/** A cheap lower bound of an entry's size, so huge matrices are not encoded only to be dropped. */
+function estimateBytes(data: unknown): number {
+  const matrix = data as Partial<MatrixData> | null;
+  if (matrix?.resultType !== "matrix" || !Array.isArray(matrix.result)) return 0;
+  let samples = 0;
+  for (const series of matrix.result) samples += series.values.length;
+  // Two Float64 columns, base64: 16 bytes a sample × 4/3.
+  return Math.ceil((samples * 16 * 4) / 3);
+}

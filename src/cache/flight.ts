@@ -1,0 +1,116 @@
+/**
+ * Single flight: concurrent identical calls share one piece of work (a cache lookup and, on a
+ * miss, one upstream request). Each caller waits with its own deadline and signal; one giving up
+ * does not cancel the work for the others, but the work is aborted when the last one leaves
+ * (nobody would read its result). An error is shared by the callers that waited for it; the
+ * flight is forgotten as soon as it settles, so the next call tries again.
+ */
+
+/** What a caller brings: the signal that ends its wait, and the error it then gets. */
+export interface FlightWaiter {
+  signal: AbortSignal;
+  error: () => unknown;
+}
+
+interface Waiter<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+class Flight<T> {
+  readonly controller = new AbortController();
+  readonly waiters = new Set<Waiter<T>>();
+  settled = false;
+}
+
+/** A set of flights keyed by request identity. */
+export class FlightGroup {
+  readonly #flights = new Map<string, Flight<unknown>>();
+  readonly #copy: <T>(value: T) => T;
+
+  /** `copy` makes each additional caller's private copy of a shared result. */
+  constructor(copy: <T>(value: T) => T) {
+    this.#copy = copy;
+  }
+
+  /** Flights in progress (for tests and diagnostics). */
+  get size(): number {
+    return this.#flights.size;
+  }
+
+  /**
+   * Waits for the flight of `key`, starting it with `start` when none runs. `start` gets a signal
+   * that aborts when every waiter has left. `coalesced` says whether the caller joined a running flight.
+   */
+  join<T>(
+    key: string,
+    start: (signal: AbortSignal) => Promise<T>,
+    waiter: FlightWaiter,
+  ): { promise: Promise<T>; coalesced: boolean } {
+    const running = this.#flights.get(key) as Flight<T> | undefined;
+    const flight = running ?? new Flight<T>();
+    const promise = new Promise<T>((resolve, reject) => {
+      const { signal } = waiter;
+      if (signal.aborted) {
+        reject(waiter.error());
+        return;
+      }
+      const onAbort = () => {
+        flight.waiters.delete(entry);
+        reject(waiter.error());
+        if (flight.waiters.size === 0 && !flight.settled) this.#abandon(key, flight);
+      };
+      const entry: Waiter<T> = {
+        resolve: (value) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(value);
+        },
+        reject: (error) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      };
+      flight.waiters.add(entry);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    if (!running && flight.waiters.size > 0) {
+      this.#flights.set(key, flight as Flight<unknown>);
+      this.#start(key, flight, start);
+    }
+    return { promise, coalesced: running !== undefined };
+  }
+
+  #start<T>(key: string, flight: Flight<T>, start: (signal: AbortSignal) => Promise<T>): void {
+    const forget = () => {
+      flight.settled = true;
+      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    };
+    Promise.resolve()
+      .then(() => start(flight.controller.signal))
+      .then(
+        (value) => {
+          forget();
+          const waiters = [...flight.waiters];
+          flight.waiters.clear();
+          // Copies are made before anyone gets a result: the first caller could otherwise change
+          // the original before the others' copies are taken.
+          const values = waiters.map((_, i) => (i === 0 ? value : this.#copy(value)));
+          waiters.forEach((w, i) => {
+            w.resolve(values[i]!);
+          });
+        },
+        (error: unknown) => {
+          forget();
+          const waiters = [...flight.waiters];
+          flight.waiters.clear();
+          for (const w of waiters) w.reject(error);
+        },
+      );
+  }
+
+  /** Every waiter left: forget the flight (the next call starts afresh) and stop its work. */
+  #abandon(key: string, flight: Flight<unknown>): void {
+    if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    flight.controller.abort(new DOMException("every caller of this request gave up", "AbortError"));
+  }
+}

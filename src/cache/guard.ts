@@ -1,0 +1,179 @@
+import type { Keyv } from "keyv";
+import { type BreakerTransition, CircuitBreaker } from "./breaker.ts";
+
+/**
+ * Wraps a user's Keyv so that it can never fail or stall a query. A stopped Redis makes
+ * `keyv.get()` wait for ever with default options, a SIGSTOPped one with every option
+ * (TOOLCHAIN.md): only our own timer bounds it. So every call here races a short deadline (a
+ * timeout is a miss), an abandoned call's late rejection is caught, and a circuit breaker skips
+ * the cache while it keeps failing. One guard exists per Keyv instance, shared by every client
+ * that uses it, so a fleet over one Redis learns of an outage once.
+ */
+
+/** A cache failure as reported in events and logs: our message, no cause (store errors may hold options). */
+export class CacheError extends Error {
+  override name = "CacheError";
+}
+
+/** Where a guarded call reports what happened (the client that made it: its logger and events). */
+export interface CacheReporter {
+  /** A cache call failed or timed out; `first` is true for the first failure of an outage. */
+  failed(error: CacheError, first: boolean): void;
+  /** The breaker opened or closed. */
+  transition(state: Exclude<BreakerTransition, undefined>): void;
+}
+
+/** Per call: its deadline, the signal that makes it moot, and whom to tell. */
+export interface GuardCall {
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  reporter: CacheReporter;
+}
+
+/** What a guarded call gave: the value, or why there is none (every reason means "carry on without"). */
+export type Outcome<R> = { ok: true; value: R } | { ok: false; reason: "skipped" | "failed" | "aborted" };
+
+type Race<R> =
+  | { kind: "value"; value: R }
+  | { kind: "error"; error: unknown }
+  | { kind: "timeout" }
+  | { kind: "aborted" };
+
+/** Settles with whichever comes first: the call, the timer, or the signal. Never rejects. */
+function race<R>(promise: Promise<R>, timeoutMs: number, signal: AbortSignal | undefined): Promise<Race<R>> {
+  return new Promise((resolve) => {
+    const finish = (result: Race<R>) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(result);
+    };
+    const onAbort = () => finish({ kind: "aborted" });
+    const timer = setTimeout(() => finish({ kind: "timeout" }), timeoutMs);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => finish({ kind: "value", value }),
+      (error: unknown) => finish({ kind: "error", error }),
+    );
+  });
+}
+
+/** A store error's message with any `user:password@` of a URL masked. */
+export function describeStoreError(error: unknown): string {
+  const message =
+    error instanceof Error ? error.message : typeof error === "string" ? error : "unknown error";
+  return message.replace(/\/\/[^/\s@]*@/g, "//***@").slice(0, 300);
+}
+
+const guards = new WeakMap<Keyv, KeyvGuard>();
+
+/** The guard of a Keyv instance, created on first use. */
+export function guardFor(keyv: Keyv): KeyvGuard {
+  let guard = guards.get(keyv);
+  if (!guard) {
+    guard = new KeyvGuard(keyv);
+    guards.set(keyv, guard);
+  }
+  return guard;
+}
+
+/** Guarded access to one Keyv instance: deadlines, circuit breaker, error accounting. */
+export class KeyvGuard {
+  readonly #keyv: Keyv;
+  readonly breaker = new CircuitBreaker();
+  /** Errors the store emitted (Keyv without `throwOnErrors` swallows them and returns undefined). */
+  #storeErrors = 0;
+  #lastStoreError: unknown;
+  #inOutage = false;
+
+  /** Wraps `keyv`; attaches an 'error' listener so a store error is counted, never thrown as an event. */
+  constructor(keyv: Keyv) {
+    this.#keyv = keyv;
+    keyv.on("error", (error: unknown) => {
+      this.#storeErrors++;
+      this.#lastStoreError = error;
+    });
+  }
+
+  /** Reads several keys in one call (generations). */
+  getMany(keys: string[], call: GuardCall): Promise<Outcome<unknown[]>> {
+    return this.#run(
+      "getMany",
+      () => this.#keyv.getMany<unknown>(keys),
+      call,
+      (values) =>
+        Array.isArray(values) && values.length === keys.length ? undefined : "getMany answered a wrong shape",
+    );
+  }
+
+  /** Reads one key. */
+  get(key: string, call: GuardCall): Promise<Outcome<unknown>> {
+    return this.#run(
+      "get",
+      () => this.#keyv.get<unknown>(key),
+      call,
+      () => undefined,
+    );
+  }
+
+  /** Writes one key with a TTL in ms. */
+  set(key: string, value: string, ttlMs: number | undefined, call: GuardCall): Promise<Outcome<boolean>> {
+    return this.#run(
+      "set",
+      () => this.#keyv.set(key, value, ttlMs),
+      call,
+      (stored) => (stored === false ? "set was refused" : undefined),
+    );
+  }
+
+  async #run<R>(
+    op: string,
+    start: () => Promise<R>,
+    call: GuardCall,
+    check: (value: R) => string | undefined,
+  ): Promise<Outcome<R>> {
+    if (call.signal?.aborted) return { ok: false, reason: "aborted" };
+    if (!this.breaker.allow()) return { ok: false, reason: "skipped" };
+    const errorsBefore = this.#storeErrors;
+    let promise: Promise<R>;
+    try {
+      promise = Promise.resolve(start());
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    // The call may settle long after we stopped waiting (a hung Redis answers when continued).
+    promise.catch(() => {});
+    const result = await race(promise, call.timeoutMs, call.signal);
+    if (result.kind === "aborted") {
+      this.breaker.release();
+      return { ok: false, reason: "aborted" };
+    }
+    let problem: string | undefined;
+    if (result.kind === "timeout") problem = `${op} timed out after ${call.timeoutMs} ms`;
+    else if (result.kind === "error") problem = `${op} failed: ${describeStoreError(result.error)}`;
+    else {
+      problem = check(result.value);
+      const swallowed = this.#storeErrors !== errorsBefore && (result.value ?? undefined) === undefined;
+      if (problem === undefined && swallowed) {
+        problem = `${op} failed: ${describeStoreError(this.#lastStoreError)}`;
+      }
+    }
+    if (problem === undefined) {
+      this.#succeeded(call.reporter);
+      return { ok: true, value: (result as { value: R }).value };
+    }
+    this.#failed(new CacheError(`cache ${problem}`), call.reporter);
+    return { ok: false, reason: "failed" };
+  }
+
+  #succeeded(reporter: CacheReporter): void {
+    this.#inOutage = false;
+    if (this.breaker.success() === "closed") reporter.transition("closed");
+  }
+
+  #failed(error: CacheError, reporter: CacheReporter): void {
+    const first = !this.#inOutage;
+    this.#inOutage = true;
+    reporter.failed(error, first);
+    if (this.breaker.failure() === "opened") reporter.transition("opened");
+  }
+}

@@ -1,0 +1,133 @@
+import { inspect } from "node:util";
+import KeyvRedis, { createClient } from "@keyv/redis";
+import { Keyv } from "keyv";
+import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
+import { type Logger, safeLogger } from "../observe/logger.ts";
+import { ENTRY_PREFIX } from "./entry.ts";
+import { describeStoreError } from "./guard.ts";
+
+/** Options of {@link createRedisCache}. */
+export interface RedisCacheOptions {
+  /** Bound on connecting (and on each reconnection), ms. Default 500. */
+  connectTimeout?: number | undefined;
+  /** Longest pause between reconnection attempts, ms (100 ms doubled up to this). Default 2,000. */
+  maxReconnectDelay?: number | undefined;
+  /** Commands allowed to wait for a hung Redis before new ones are refused at once. Default 1,000. */
+  commandsQueueMaxLength?: number | undefined;
+  /** Where connection errors go (debug level; query-side failures are reported by the clients). */
+  logger?: Logger | undefined;
+}
+
+/** A Redis URL without its password, for descriptions. */
+function describeUrl(url: URL): string {
+  return `${url.protocol}//${url.hostname}${url.port ? `:${url.port}` : ""}${url.pathname === "/" ? "" : url.pathname}`;
+}
+
+function positive(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(name, `${name} must be a positive number`);
+  }
+  return value;
+}
+
+/** Hides secrets from `util.inspect` and `JSON.stringify` of an object holding the connection options. */
+function describeAs(target: object, text: string): void {
+  Object.defineProperty(target, inspect.custom, { value: () => text, enumerable: false });
+  Object.defineProperty(target, "toJSON", { value: () => text, enumerable: false, configurable: true });
+}
+
+/**
+ * A Keyv over Redis for the result cache, with bounded connection behaviour (keyv 5.6 +
+ * @keyv/redis 5.1.6, TOOLCHAIN.md): connecting gives up after `connectTimeout` instead of
+ * waiting for ever, commands fail at once while disconnected instead of queueing, reconnection
+ * backs off to at most `maxReconnectDelay`, errors throw (so the client's circuit breaker sees
+ * them) and an 'error' listener is attached (an emitter without one would crash the process).
+ * The DB comes from the URL path (`redis://host:6379/2`); a password in the URL is used to log in
+ * and never shown by `util.inspect` or `JSON.stringify`. Keys are written as promfleet builds
+ * them (no Keyv prefix, no double `ns::ns:` prefix), and entries are stored as their own JSON
+ * string, not wrapped again.
+ *
+ * Redis itself may hang (SIGSTOP, a stalled network): no option bounds that, which is why each
+ * client races every cache call against its own short deadline (`cacheTimeout`).
+ *
+ * @example
+ * ```ts
+ * const cache = createRedisCache("redis://127.0.0.1:6379/2");
+ * const client = new PrometheusClient({ url, cache, cacheKeySecret: process.env.CACHE_KEY_SECRET });
+ * // at shutdown: await cache.disconnect();
+ * ```
+ */
+export function createRedisCache(url: string | URL, options: RedisCacheOptions = {}): Keyv {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    throw new InvalidArgumentError("url", "url must be a Redis URL such as redis://127.0.0.1:6379/2");
+  }
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw new InvalidArgumentError("url", `url must use redis: or rediss:, not ${parsed.protocol}`);
+  }
+  if (!/^\/?(\d+)?$/.test(parsed.pathname)) {
+    throw new InvalidArgumentError(
+      "url",
+      "the path of a Redis URL is the DB number, e.g. redis://host:6379/2",
+    );
+  }
+  const connectTimeout = positive(options.connectTimeout, "connectTimeout", 500);
+  const maxDelay = positive(options.maxReconnectDelay, "maxReconnectDelay", 2_000);
+  const queue = positive(options.commandsQueueMaxLength, "commandsQueueMaxLength", 1_000);
+  const logger = safeLogger(options.logger);
+  const description = `Keyv(redis ${describeUrl(parsed)})`;
+
+  const client = createClient({
+    url: parsed.href,
+    disableOfflineQueue: true,
+    commandsQueueMaxLength: queue,
+    socket: {
+      connectTimeout,
+      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, maxDelay),
+    },
+  });
+  let lastMessage: string | undefined;
+  client.on("error", (error: unknown) => {
+    // Reconnection errors repeat every few hundred ms while Redis is down: log each kind once.
+    const message = describeStoreError(error);
+    if (message !== lastMessage) logger.debug({ redis: describeUrl(parsed), error: message }, "redis error");
+    lastMessage = message;
+  });
+  client.on("ready", () => {
+    lastMessage = undefined;
+  });
+  const store = new KeyvRedis(client, {
+    throwOnConnectError: false,
+    throwOnErrors: true,
+    connectionTimeout: connectTimeout,
+  });
+  const keyv = new Keyv({
+    store,
+    useKeyPrefix: false,
+    throwOnErrors: true,
+    // promfleet's entries are JSON strings already: store them as they are (readable in
+    // redis-cli, parsed once). Any other value gets Keyv's usual JSON wrapping.
+    serialize: (data) =>
+      typeof data.value === "string" && data.value.startsWith(ENTRY_PREFIX)
+        ? data.value
+        : JSON.stringify(data),
+    deserialize: (text) => {
+      if (text.startsWith(ENTRY_PREFIX)) return { value: text };
+      try {
+        return JSON.parse(text);
+      } catch {
+        // Someone else's value under our key: handed on as is, and refused as a foreign entry.
+        return { value: text };
+      }
+    },
+  });
+  keyv.namespace = undefined;
+  keyv.on("error", () => {
+    // Counted by the clients' guards; this listener only makes sure an error is never unhandled.
+  });
+  for (const target of [keyv, store, client]) describeAs(target, description);
+  return keyv;
+}
