@@ -92,5 +92,6 @@ export {
 export type { TokenGrant, TokenProvider } from "./auth/tokenProvider.ts";
 
 // --- cache (cache/) ---
+export { createRedisCache, type RedisCacheOptions } from "./cache/redis.ts";
 
 // --- fleet (collector/) ---
