@@ -38,12 +38,21 @@ export interface QueryParamOptions extends CallOptions {
   params?: ExtraParams | undefined;
 }
 
+/**
+ * The longest deadline, in ms (about 24.8 days): what a Node timer can hold. A longer one would
+ * overflow setTimeout, which then fires after 1 ms: the call would time out at once.
+ */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
 /** Checks a per-call timeout; returns the deadline in ms. */
 export function callTimeout(options: CallOptions | undefined, fallbackMs: number): number {
   const timeout = options?.timeout;
   if (timeout === undefined) return fallbackMs;
   if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0) {
     throw new InvalidArgumentError("timeout", "timeout must be a positive number of milliseconds");
+  }
+  if (timeout > MAX_TIMEOUT_MS) {
+    throw new InvalidArgumentError("timeout", `timeout must be at most ${MAX_TIMEOUT_MS} ms`);
   }
   return timeout;
 }

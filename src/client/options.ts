@@ -8,6 +8,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from "../transport/retry.ts";
 import type { TlsOptions } from "../transport/tls.ts";
 import { parseBaseUrl } from "../transport/url.ts";
 import { VERSION } from "../version.ts";
+import { MAX_TIMEOUT_MS } from "./callOptions.ts";
 
 /** Options of {@link PrometheusClient}. Only `url` is required. */
 export interface PrometheusClientOptions {
@@ -19,7 +20,7 @@ export interface PrometheusClientOptions {
   tls?: TlsOptions | undefined;
   /** Static headers sent with every request (e.g. `X-Scope-OrgID` for Mimir/Cortex). */
   headers?: Record<string, string> | undefined;
-  /** Deadline of a whole call in ms — connect, retries and body read included. Default 30,000. */
+  /** Deadline of a whole call in ms — connect, retries and body read included. Default 30,000; at most 2^31 - 1. */
   timeout?: number | undefined;
   /** Retry policy; a number sets only the limit; `false` turns retries off. */
   retry?: Partial<RetryPolicy> | number | false | undefined;
@@ -89,7 +90,7 @@ export interface NormalizedClientOptions {
   alignRanges: boolean;
 }
 
-const positiveMs = v.pipe(v.number(), v.finite(), v.gtValue(0));
+const positiveMs = v.pipe(v.number(), v.finite(), v.gtValue(0), v.maxValue(MAX_TIMEOUT_MS));
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 const RetrySchema = v.union([
@@ -183,6 +184,10 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // own error (which quotes the value, possibly a secret) is never reached.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point of the check
 const BAD_HEADER_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+// fetch refuses a header value beyond Latin-1 only when the request is sent, and the call would
+// then be retried as if it were a network failure: refuse it here, at construction. (Without
+// the u flag, a character beyond the BMP is two surrogates, both in this range.)
+const NOT_LATIN1 = /[\u0100-\uffff]/;
 
 /** Checks a header pair; errors name the header, never its value. */
 export function checkHeader(name: string, value: string, option: string): void {
@@ -192,6 +197,12 @@ export function checkHeader(name: string, value: string, option: string): void {
     throw new InvalidArgumentError(
       option,
       `${option}: the value of header "${name}" holds control characters`,
+    );
+  }
+  if (NOT_LATIN1.test(value)) {
+    throw new InvalidArgumentError(
+      option,
+      `${option}: the value of header "${name}" holds characters other than Latin-1 (encode it first)`,
     );
   }
 }
@@ -219,6 +230,7 @@ export function normalizeClientOptions(options: PrometheusClientOptions): Normal
   const o = parsed.output;
   const headers = Object.entries(o.headers ?? {});
   for (const [name, value] of headers) checkHeader(name, value, "headers");
+  if (o.userAgent !== undefined) checkHeader("User-Agent", o.userAgent, "userAgent");
   return {
     url: parseBaseUrl(o.url),
     auth: o.auth ?? noAuth(),

@@ -92,21 +92,33 @@ export function checkQuery(promql: unknown, argument = "query"): string {
 /**
  * Checks a range against the server's points limit. Prometheus refuses `(end - start) / step >
  * 11000` computed in integer division, so 11,001 points pass; VictoriaMetrics allows 30,000.
+ * Computed, as Prometheus does, on the millisecond values actually sent: float seconds can be
+ * off by one interval at the limit (e.g. 11,001 intervals of 9.271 s computing as 11,000.99…).
  */
 export function checkRange(start: number, end: number, step: number, maxPoints: number): void {
-  if (start > end) {
+  const [startMs, endMs, stepMs] = [toMs(start), toMs(end), toMs(step)];
+  if (startMs > endMs) {
     throw new InvalidArgumentError(
       "start",
       `start (${formatTime(start)}) must not be after end (${formatTime(end)})`,
     );
   }
-  const intervals = Math.floor((end - start) / step);
+  if (stepMs < 1) {
+    // It would be sent as "0", which Prometheus refuses.
+    throw new InvalidArgumentError("step", `step must be at least 1 ms (got ${step}s)`);
+  }
+  const intervals = Math.floor((endMs - startMs) / stepMs);
   if (intervals > maxPoints) {
     throw new InvalidArgumentError(
       "step",
-      `the range holds ${intervals + 1} points per series at step ${step}s; the server allows ${maxPoints + 1}: use a larger step or a shorter range`,
+      `the range holds ${intervals + 1} points per series at step ${stepMs / 1000}s; the server allows ${maxPoints + 1}: use a larger step or a shorter range`,
     );
   }
+}
+
+/** Seconds to whole milliseconds, as formatTime and formatDuration send them. */
+function toMs(seconds: number): number {
+  return Math.round(seconds * 1000);
 }
 
 /** A short, secret-free description of a bad value for an error message. */

@@ -27,10 +27,12 @@ export function parseSampleValue(text: string): number | undefined {
 
 /**
  * Formats a value as Prometheus does on the wire: "NaN", "+Inf", "-Inf", or the shortest
- * decimal that reads back as the same float (numerically exact, though Go may print
- * `1.5e-07` where JavaScript prints `1.5e-7`).
+ * decimal that reads back as the same float, -0 included (numerically exact, though Go may
+ * print `1.5e-07` where JavaScript prints `1.5e-7`).
  */
 export function formatSampleValue(value: number): string {
+  // String(-0) is "0"; Go prints "-0", and a round trip must keep the sign.
+  if (Object.is(value, -0)) return "-0";
   if (Number.isFinite(value)) return String(value);
   if (Number.isNaN(value)) return "NaN";
   return value > 0 ? "+Inf" : "-Inf";
