@@ -1,0 +1,307 @@
+import { inspect } from "node:util";
+import type Keyv from "keyv";
+import type { PrometheusClientOptions } from "../client/options.ts";
+import type { PrometheusClient } from "../client/PrometheusClient.ts";
+import { prepareLabelNames, prepareLabelValues, prepareSeries } from "../client/series.ts";
+import type { ApiResponse } from "../decode/response.ts";
+import type { Labels, MatrixData, QueryData } from "../decode/types.ts";
+import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
+import { PrometheusError } from "../errors/PrometheusError.ts";
+import { Events, type Listener, type PromfleetEvents } from "../observe/events.ts";
+import { CircuitBreakers } from "./breaker.ts";
+import {
+  type ClientEndpoints,
+  type FleetOptions,
+  type FleetQueryOptions,
+  type FleetQueryRangeOptions,
+  type FleetSeriesOptions,
+  precheckQuery,
+  precheckQueryOptions,
+  precheckRange,
+  precheckSelectors,
+  splitOptions,
+} from "./calls.ts";
+import { ClusterClients } from "./clients.ts";
+import type { Cluster } from "./cluster.ts";
+import { type FanoutContext, fanOut, type Operation } from "./fanout.ts";
+import { type ClusterHealth, healthOperation } from "./health.ts";
+import { mergeLabelSets, mergeMatrix, mergeQuery, mergeStrings } from "./merge.ts";
+import {
+  type MetricsCollectorOptions,
+  type NormalizedCollectorOptions,
+  normalizeCollectorOptions,
+} from "./options.ts";
+import { openCache } from "./ownedCache.ts";
+import type { FleetResult } from "./result.ts";
+import { ClusterChecker, type ClusterSelection, resolveTargets } from "./selection.ts";
+
+/**
+ * Asks one question of many clusters. Clusters come from a {@link ClusterRegistry}; each gets
+ * one {@link PrometheusClient}, reused across calls and replaced when its URL, credentials, TLS
+ * or headers change. A call fans out through a pool (`concurrency` at once, the next cluster
+ * starting as soon as a slot frees), each cluster with its own deadline from its start, the
+ * whole under an optional overall deadline. Results come back per cluster — never
+ * all-or-nothing — with `merged()` to join them.
+ *
+ * @example
+ * ```ts
+ * const fleet = new MetricsCollector({ registry: new StaticClusterRegistry(clusters), timeout: 10_000 });
+ * const r = await fleet.query("sum by (namespace) (kube_pod_info)", { clusters: { env: "prod" } });
+ * for (const c of r.failed()) console.warn(`${c.cluster}: ${c.status} ${c.error?.message}`);
+ * console.log(r.merged().data);
+ * await fleet.close();
+ * ```
+ */
+export class MetricsCollector {
+  readonly #options: NormalizedCollectorOptions;
+  readonly #events = new Events();
+  readonly #checker = new ClusterChecker();
+  readonly #clients: ClusterClients;
+  readonly #breakers: CircuitBreakers | undefined;
+  readonly #cache: { keyv: Keyv; owned: boolean } | undefined;
+  #closed = false;
+
+  /** Checks the options; no cluster is contacted until the first call. */
+  constructor(options: MetricsCollectorOptions) {
+    this.#options = normalizeCollectorOptions(options);
+    const o = this.#options;
+    this.#cache = o.cache === undefined ? undefined : openCache(o.cache);
+    const shared: Partial<PrometheusClientOptions> & Record<string, unknown> = {
+      ...o.clientOptions,
+      logger: o.logger,
+    };
+    if (this.#cache) shared.cache = this.#cache.keyv;
+    if (o.cacheTtl !== undefined) shared.cacheTtl = o.cacheTtl;
+    if (o.cacheKeySecret !== undefined) shared.cacheKeySecret = o.cacheKeySecret;
+    this.#clients = new ClusterClients(shared, this.#events, o.logger);
+    this.#breakers = o.breaker ? new CircuitBreakers(o.breaker, this.#events, o.logger) : undefined;
+  }
+
+  /** Subscribes to a typed event: `cluster` (one per finished cluster), `circuit`, and every client event. */
+  on<K extends keyof PromfleetEvents>(name: K, listener: Listener<K>): () => void {
+    return this.#events.on(name, listener);
+  }
+
+  /** Removes a listener added with {@link MetricsCollector.on}. */
+  off<K extends keyof PromfleetEvents>(name: K, listener: Listener<K>): void {
+    this.#events.off(name, listener);
+  }
+
+  /**
+   * An instant query on every selected cluster. The PromQL is syntax-checked once, locally,
+   * first (unless `checkSyntax: false`): a syntax error rejects with one BadQueryError and
+   * nothing is sent.
+   */
+  query(
+    promql: string,
+    options?: FleetQueryOptions,
+  ): Promise<FleetResult<ApiResponse<QueryData>, ApiResponse<QueryData>>> {
+    return this.#fanOut(options, () => {
+      const query = precheckQuery(promql, this.#options.checkSyntax);
+      precheckQueryOptions(query, options);
+      const { call } = splitOptions(options);
+      return {
+        name: "query",
+        call: (client, deadline) => client.query(query, { ...call, ...deadline }),
+        merge: mergeQuery,
+      };
+    });
+  }
+
+  /** A range query on every selected cluster; `merged()` joins the matrices. */
+  queryRange(
+    promql: string,
+    options: FleetQueryRangeOptions,
+  ): Promise<FleetResult<ApiResponse<MatrixData>, ApiResponse<MatrixData>>> {
+    return this.#fanOut(options, () => {
+      const query = precheckQuery(promql, this.#options.checkSyntax);
+      precheckRange(query, options);
+      const { call } = splitOptions(options);
+      return {
+        name: "queryRange",
+        call: (client, deadline) => client.queryRange(query, { ...call, ...deadline }),
+        merge: mergeMatrix,
+      };
+    });
+  }
+
+  /** `series()` on every selected cluster; `merged()` labels each label set with its cluster. */
+  series(
+    matchers: string | readonly string[],
+    options?: FleetSeriesOptions,
+  ): Promise<FleetResult<ApiResponse<Labels[]>, ApiResponse<Labels[]>>> {
+    return this.#fanOut(options, () => {
+      precheckSelectors(matchers, "matchers", this.#options.checkSyntax);
+      const { call } = splitOptions(options);
+      prepareSeries(matchers, call);
+      return {
+        name: "series",
+        call: (client, deadline) => endpoints(client).series(matchers, { ...call, ...deadline }),
+        merge: mergeLabelSets,
+      };
+    });
+  }
+
+  /** `labelNames()` on every selected cluster; `merged()` is the sorted union. */
+  labelNames(
+    options?: FleetSeriesOptions,
+  ): Promise<FleetResult<ApiResponse<string[]>, ApiResponse<string[]>>> {
+    return this.#fanOut(options, () => {
+      precheckSelectors(options?.match, "match", this.#options.checkSyntax);
+      const { call } = splitOptions(options);
+      prepareLabelNames(call);
+      return {
+        name: "labelNames",
+        call: (client, deadline) => endpoints(client).labelNames({ ...call, ...deadline }),
+        merge: mergeStrings,
+      };
+    });
+  }
+
+  /** `labelValues(name)` on every selected cluster; `merged()` is the sorted union. */
+  labelValues(
+    name: string,
+    options?: FleetSeriesOptions,
+  ): Promise<FleetResult<ApiResponse<string[]>, ApiResponse<string[]>>> {
+    return this.#fanOut(options, () => {
+      precheckSelectors(options?.match, "match", this.#options.checkSyntax);
+      const { call } = splitOptions(options);
+      prepareLabelValues(name, call);
+      return {
+        name: "labelValues",
+        call: (client, deadline) => endpoints(client).labelValues(name, { ...call, ...deadline }),
+        merge: mergeStrings,
+      };
+    });
+  }
+
+  /**
+   * Health of every selected cluster: `ok` when healthy and ready, else `error` (or `timeout`),
+   * the cluster's answer in `value` either way. Health checks are never skipped by an open
+   * circuit: they are how a recovered cluster closes it early.
+   */
+  health(options?: FleetOptions): Promise<FleetResult<ClusterHealth>> {
+    return this.#fanOut(options, () => healthOperation((client) => endpoints(client)));
+  }
+
+  /** The checked clusters a selection picks (all when omitted), from the registry. */
+  async clusters(selection?: ClusterSelection): Promise<Cluster[]> {
+    this.#assertOpen();
+    const targets = await resolveTargets(this.#options.registry, this.#checker, selection);
+    const out: Cluster[] = [];
+    for (const t of targets) {
+      const raw = t.cluster ?? (await this.#options.registry.get(t.id));
+      if (raw !== undefined) out.push(this.#checker.check(raw));
+    }
+    return out;
+  }
+
+  /**
+   * The collector's client for one cluster, for endpoints it does not fan out (metadata,
+   * targets, rules). It belongs to the collector: do not close it; it may be replaced (and
+   * closed) when the cluster's settings change, so ask again rather than keeping it.
+   */
+  async client(id: string): Promise<PrometheusClient> {
+    this.#assertOpen();
+    const raw = await this.#options.registry.get(id);
+    if (raw === undefined) {
+      throw new InvalidArgumentError("id", `unknown cluster "${id}": the registry has no such id`, {
+        cluster: id,
+      });
+    }
+    return this.#clients.clientFor(this.#checker.check(raw));
+  }
+
+  /**
+   * Drops cached results of one cluster, or of every cluster of the registry, by bumping their
+   * generation in the cache (other replicas see it within a second). Without a cache it does
+   * nothing.
+   */
+  async invalidate(clusterId?: string): Promise<void> {
+    this.#assertOpen();
+    if (!this.#cache) return;
+    const ids = clusterId === undefined ? (await this.clusters()).map((c) => c.id) : [clusterId];
+    await Promise.all(ids.map(async (id) => endpoints(await this.client(id)).invalidate?.()));
+  }
+
+  /**
+   * Closes every client and, when the collector built it from a URL, the cache. Calls made
+   * afterwards reject. Safe to call twice.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#clients.closeAll();
+    if (this.#cache?.owned) {
+      await this.#cache.keyv.disconnect().catch((error: unknown) => {
+        this.#options.logger.warn({ error: String(error) }, "closing the collector's cache failed");
+      });
+    }
+  }
+
+  /** `await using fleet = new MetricsCollector(...)` closes it at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** A secret-free description. */
+  toJSON(): Record<string, unknown> {
+    const o = this.#options;
+    const registry = o.registry as { toJSON?: () => unknown };
+    return {
+      registry: typeof registry.toJSON === "function" ? registry.toJSON() : "custom",
+      concurrency: o.concurrency,
+      timeoutMs: o.timeoutMs,
+      deadlineMs: o.deadlineMs,
+      clusterLabel: o.clusterLabel,
+      checkSyntax: o.checkSyntax,
+      breaker: o.breaker,
+      openCircuits: this.#breakers?.openCircuits() ?? {},
+      cache: this.#cache ? (this.#cache.owned ? "redis (owned)" : "keyv") : "none",
+      clients: this.#clients.size,
+      closed: this.#closed,
+    };
+  }
+
+  /** `util.inspect` shows the same secret-free description. */
+  [inspect.custom](): string {
+    return `MetricsCollector ${inspect(this.toJSON(), { depth: 5 })}`;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new PrometheusError("the MetricsCollector is closed: make a new one");
+  }
+
+  get #context(): FanoutContext {
+    const o = this.#options;
+    return {
+      registry: o.registry,
+      checker: this.#checker,
+      clients: this.#clients,
+      breakers: this.#breakers,
+      events: this.#events,
+      logger: o.logger,
+      concurrency: o.concurrency,
+      timeoutMs: o.timeoutMs,
+      deadlineMs: o.deadlineMs,
+      clusterLabel: o.clusterLabel,
+    };
+  }
+
+  /** Checks arguments (before any lookup or request), resolves the selection, fans out. */
+  async #fanOut<T, M>(
+    options: FleetOptions | undefined,
+    build: () => Operation<T, M>,
+  ): Promise<FleetResult<T, M>> {
+    this.#assertOpen();
+    const op = build();
+    const { fleet } = splitOptions(options);
+    const targets = await resolveTargets(this.#options.registry, this.#checker, fleet.clusters);
+    return fanOut(this.#context, targets, op, fleet);
+  }
+}
+
+/** The endpoints a fan-out calls beyond query and queryRange. */
+function endpoints(client: PrometheusClient): ClientEndpoints {
+  return client as unknown as ClientEndpoints;
+}

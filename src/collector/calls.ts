@@ -1,0 +1,86 @@
+import type { CallOptions } from "../client/callOptions.ts";
+import {
+  prepareQuery,
+  prepareQueryRange,
+  type QueryOptions,
+  type QueryRangeOptions,
+} from "../client/query.ts";
+import type { LabelsOptions } from "../client/series.ts";
+import type { ApiResponse } from "../decode/response.ts";
+import type { Labels } from "../decode/types.ts";
+import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
+import type { ClusterHealth } from "./health.ts";
+import type { ClusterSelection } from "./selection.ts";
+import { checkPromqlSyntax } from "./syntax.ts";
+
+/** What every fan-out takes: which clusters, the caller's signal, and deadlines. */
+export interface FleetOptions {
+  /** All clusters (omitted), a list of ids, a label selector such as `{ env: "prod" }`, or a predicate. */
+  clusters?: ClusterSelection | undefined;
+  /** Aborts the fan-out: it then rejects with an AbortError. */
+  signal?: AbortSignal | undefined;
+  /** Per-cluster deadline in ms for this call, counted from each cluster's start. */
+  timeout?: number | undefined;
+  /** Overall deadline in ms for this call: clusters not started by then are `skipped`. */
+  deadline?: number | undefined;
+}
+
+/** Options of `MetricsCollector.query`: the client's query options and the fan-out's. */
+export type FleetQueryOptions = Omit<QueryOptions, keyof CallOptions> & FleetOptions;
+/** Options of `MetricsCollector.queryRange`. */
+export type FleetQueryRangeOptions = Omit<QueryRangeOptions, keyof CallOptions> & FleetOptions;
+/** Options of `MetricsCollector.series`, `labelNames` and `labelValues`. */
+export type FleetSeriesOptions = Omit<LabelsOptions, keyof CallOptions> & FleetOptions;
+
+/** The client endpoints a fan-out calls besides the queries (typed here, implemented by PrometheusClient). */
+export interface ClientEndpoints {
+  series(matchers: string | readonly string[], options?: LabelsOptions): Promise<ApiResponse<Labels[]>>;
+  labelNames(options?: LabelsOptions): Promise<ApiResponse<string[]>>;
+  labelValues(name: string, options?: LabelsOptions): Promise<ApiResponse<string[]>>;
+  health(options?: CallOptions): Promise<ClusterHealth>;
+  invalidate?(): Promise<void>;
+}
+
+const FLEET_KEYS = ["clusters", "signal", "timeout", "deadline"] as const;
+
+/** Splits a fan-out's options into its own (`fleet`) and those passed to each client call (`call`). */
+export function splitOptions<T extends FleetOptions>(
+  options: T | undefined,
+): { fleet: FleetOptions; call: Omit<T, keyof FleetOptions> } {
+  if (options === undefined) return { fleet: {}, call: {} as Omit<T, keyof FleetOptions> };
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError("options", "options must be an object");
+  }
+  const call: Record<string, unknown> = { ...(options as Record<string, unknown>) };
+  for (const key of FLEET_KEYS) delete call[key];
+  const { clusters, signal, timeout, deadline } = options;
+  return { fleet: { clusters, signal, timeout, deadline }, call: call as Omit<T, keyof FleetOptions> };
+}
+
+/** Checks a query once for the whole fleet: non-empty, and (unless turned off) valid PromQL syntax. */
+export function precheckQuery(promql: unknown, checkSyntax: boolean): string {
+  if (checkSyntax) return checkPromqlSyntax(promql, "query");
+  // prepareQuery's own check: a non-empty string.
+  prepareQuery(promql as string, undefined);
+  return promql as string;
+}
+
+/** Checks a range query's options once (start ≤ end, step > 0, times); the points limit stays per cluster. */
+export function precheckRange(query: string, options: FleetQueryRangeOptions): void {
+  const { call } = splitOptions(options);
+  prepareQueryRange(query, call as QueryRangeOptions, Number.MAX_SAFE_INTEGER);
+}
+
+/** Checks an instant query's other options (time, limit, ...) once for the whole fleet. */
+export function precheckQueryOptions(query: string, options: FleetQueryOptions | undefined): void {
+  const { call } = splitOptions(options);
+  prepareQuery(query, call as QueryOptions);
+}
+
+/** Syntax-checks series selectors (`match[]`) once, when syntax checks are on. */
+export function precheckSelectors(value: unknown, argument: string, checkSyntax: boolean): void {
+  if (value === undefined || !checkSyntax) return;
+  const list = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(list)) return; // the client's own check names the problem.
+  for (const selector of list) if (typeof selector === "string") checkPromqlSyntax(selector, argument);
+}

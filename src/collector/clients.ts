@@ -1,0 +1,121 @@
+import { createHmac, randomBytes } from "node:crypto";
+import type { PrometheusClientOptions } from "../client/options.ts";
+import { PrometheusClient } from "../client/PrometheusClient.ts";
+import type { Events, PromfleetEvents } from "../observe/events.ts";
+import type { Logger } from "../observe/logger.ts";
+import type { Cluster } from "./cluster.ts";
+
+/** Client events a collector passes on to its own listeners. */
+const FORWARDED = ["request", "response", "retry", "error", "cache"] as const satisfies ReadonlyArray<
+  keyof PromfleetEvents
+>;
+
+interface Entry {
+  /** HMAC of everything the client was built from; equal keys mean an equal client. */
+  key: string;
+  client: PrometheusClient;
+  unsubscribe: () => void;
+}
+
+/** JSON with object keys sorted, so equal settings give equal text whatever their key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v) || v instanceof URL) return v;
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
+  });
+}
+
+/**
+ * The collector's clients, one per cluster, reused across fan-outs and replaced — the old one
+ * closed — when the cluster's URL, identity, TLS, headers or client settings change. The original
+ * system keyed its pool by URL alone, so a rotated token was never picked up; here the key is an
+ * HMAC (keyed by a random per-process secret, never stored elsewhere) over all of them, with the
+ * identity as the auth strategy reports it now.
+ */
+export class ClusterClients {
+  readonly #entries = new Map<string, Entry>();
+  readonly #secret = randomBytes(32);
+  readonly #shared: Partial<PrometheusClientOptions>;
+  readonly #events: Events;
+  readonly #logger: Logger;
+
+  /** `shared` are the options every client gets (logger, cache, collector-wide client options). */
+  constructor(shared: Partial<PrometheusClientOptions>, events: Events, logger: Logger) {
+    this.#shared = shared;
+    this.#events = events;
+    this.#logger = logger;
+  }
+
+  /** Number of open clients. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The client for `cluster`: the current one when nothing changed, else a new one. */
+  async clientFor(cluster: Cluster): Promise<PrometheusClient> {
+    const settings = { ...this.#shared, ...cluster.clientSettings() };
+    const identity = await cluster.auth.identity();
+    const {
+      logger: _logger,
+      cache: _cache,
+      auth,
+      ...plain
+    } = settings as typeof settings & { cache?: unknown };
+    const key = createHmac("sha256", this.#secret)
+      .update(canonical([plain, auth?.type, identity]))
+      .digest("hex");
+    // Checked after the await: two fan-outs racing for a new cluster build one client.
+    const current = this.#entries.get(cluster.id);
+    if (current?.key === key) return current.client;
+    const client = new PrometheusClient(settings);
+    const unsubscribe = this.#forward(client);
+    this.#entries.set(cluster.id, { key, client, unsubscribe });
+    if (current) {
+      this.#logger.info(
+        { cluster: cluster.id, url: cluster.url },
+        "cluster settings or credentials changed: client replaced",
+      );
+      this.#retire(current);
+    }
+    return client;
+  }
+
+  /** The current client of `id`, when one was built. */
+  current(id: string): PrometheusClient | undefined {
+    return this.#entries.get(id)?.client;
+  }
+
+  /** Every current client. */
+  all(): PrometheusClient[] {
+    return [...this.#entries.values()].map((e) => e.client);
+  }
+
+  /** Closes and forgets every client. */
+  async closeAll(): Promise<void> {
+    const entries = [...this.#entries.values()];
+    this.#entries.clear();
+    await Promise.all(entries.map((e) => this.#retire(e)));
+  }
+
+  /**
+   * Closes a replaced client. Calls already running on it finish (its connection pools close
+   * gracefully); new calls go to the new client.
+   */
+  async #retire(entry: Entry): Promise<void> {
+    entry.unsubscribe();
+    await entry.client.close().catch((error: unknown) => {
+      this.#logger.warn({ error: String(error) }, "closing a replaced client failed");
+    });
+  }
+
+  #forward(client: PrometheusClient): () => void {
+    const offs = FORWARDED.map(<K extends (typeof FORWARDED)[number]>(name: K) =>
+      client.on(name, (event: PromfleetEvents[K]) => this.#events.emit(name, event)),
+    );
+    return () => {
+      for (const off of offs) off();
+    };
+  }
+}

@@ -1,0 +1,220 @@
+import type { PrometheusClient } from "../client/PrometheusClient.ts";
+import { AbortError } from "../errors/AbortError.ts";
+import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
+import { PrometheusError } from "../errors/PrometheusError.ts";
+import { TimeoutError } from "../errors/TimeoutError.ts";
+import type { Events } from "../observe/events.ts";
+import type { Logger } from "../observe/logger.ts";
+import { abortError, bounded } from "./bounded.ts";
+import { type CircuitBreakers, type Outcome, outcomeOf } from "./breaker.ts";
+import type { ClusterClients } from "./clients.ts";
+import type { Cluster } from "./cluster.ts";
+import type { MergeInput } from "./merge.ts";
+import { pickTimeout } from "./numbers.ts";
+import { runPool } from "./pool.ts";
+import type { ClusterRegistry } from "./registry.ts";
+import { type ClusterResult, type ClusterStatus, FleetResult } from "./result.ts";
+import type { ClusterChecker, Target } from "./selection.ts";
+
+/** What a fan-out needs from its collector. */
+export interface FanoutContext {
+  registry: ClusterRegistry;
+  checker: ClusterChecker;
+  clients: ClusterClients;
+  breakers: CircuitBreakers | undefined;
+  events: Events;
+  logger: Logger;
+  concurrency: number;
+  timeoutMs: number;
+  deadlineMs: number | undefined;
+  clusterLabel: string;
+}
+
+/** One call made on every selected cluster. */
+export interface Operation<T, M> {
+  /** For messages: `query`, `health`, ... */
+  name: string;
+  /** Makes the call on one cluster's client, within `timeout` ms and the caller's signal. */
+  call(client: PrometheusClient, options: { signal?: AbortSignal | undefined; timeout: number }): Promise<T>;
+  /** How an answer counts (health answers may say the cluster is unhealthy). Default: ok. */
+  judge?(value: T): { status: ClusterStatus; error?: PrometheusError } | undefined;
+  /** Health checks go to every cluster, open circuits included: they are the probes. */
+  bypassBreaker?: boolean;
+  /** Joins the ok clusters' answers for `FleetResult.merged()`. */
+  merge?: (input: MergeInput<T>) => M;
+}
+
+/** Per call: the caller's signal, and per-cluster and overall deadlines overriding the collector's. */
+export interface FanoutCall {
+  signal?: AbortSignal | undefined;
+  timeout?: number | undefined;
+  deadline?: number | undefined;
+}
+
+/** Any failure as a PrometheusError that names the cluster. */
+function asPrometheusError(error: unknown, cluster: string): PrometheusError {
+  if (error instanceof PrometheusError) {
+    error.cluster ??= cluster;
+    return error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new PrometheusError(`cluster "${cluster}": ${message}`, { cluster });
+}
+
+/**
+ * Fans `op` out over `targets`: a pool of `concurrency` slots; each cluster gets its own deadline
+ * from its start (lookup, client and call included), capped by the overall deadline; clusters
+ * not started when the overall deadline passes are `skipped`. A caller's abort rejects the
+ * whole fan-out with an AbortError. Every finished cluster emits a `cluster` event.
+ */
+export async function fanOut<T, M>(
+  ctx: FanoutContext,
+  targets: readonly Target[],
+  op: Operation<T, M>,
+  call: FanoutCall,
+): Promise<FleetResult<T, M>> {
+  const started = performance.now();
+  const signal = call.signal;
+  const callTimeoutMs = pickTimeout(call.timeout, "timeout");
+  const deadlineMs = pickTimeout(call.deadline, "deadline") ?? ctx.deadlineMs;
+  const deadlineAt = deadlineMs === undefined ? Number.POSITIVE_INFINITY : started + deadlineMs;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError("signal", "signal must be an AbortSignal");
+  }
+  if (signal?.aborted) throw abortError(signal, `the ${op.name} fan-out`);
+
+  const results = new Array<ClusterResult<T>>(targets.length);
+  let done = 0;
+  const finish = (index: number, result: ClusterResult<T>): void => {
+    results[index] = result;
+    done++;
+    ctx.events.emit("cluster", {
+      cluster: result.cluster,
+      status: result.status,
+      latencyMs: result.latencyMs,
+      done,
+      total: targets.length,
+    });
+  };
+
+  const runOne = async (index: number): Promise<void> => {
+    const target = targets[index]!;
+    finish(index, await runCluster(ctx, target, op, { signal, callTimeoutMs, deadlineAt }));
+  };
+  const skipOne = (index: number): void => {
+    const id = targets[index]!.id;
+    const why = signal?.aborted
+      ? "not started: the fan-out was aborted"
+      : `not started: the overall deadline of ${deadlineMs} ms passed`;
+    finish(index, failedResult(id, "skipped", new PrometheusError(why, { cluster: id }), 0));
+  };
+  await runPool(
+    targets.length,
+    ctx.concurrency,
+    runOne,
+    () => !signal?.aborted && performance.now() < deadlineAt,
+    skipOne,
+  );
+  if (signal?.aborted) throw abortError(signal, `the ${op.name} fan-out`);
+  return new FleetResult<T, M>(results, {
+    durationMs: performance.now() - started,
+    clusterLabel: ctx.clusterLabel,
+    merge: op.merge,
+  });
+}
+
+function failedResult<T>(
+  cluster: string,
+  status: ClusterStatus,
+  error: PrometheusError,
+  latencyMs: number,
+  value?: T,
+): ClusterResult<T> {
+  return {
+    cluster,
+    status,
+    value,
+    error,
+    latencyMs,
+    cached: false,
+    warnings: error.warnings,
+    infos: error.infos,
+  };
+}
+
+/** One cluster's part: breaker, lookup, client, call — all inside the cluster's deadline. */
+async function runCluster<T, M>(
+  ctx: FanoutContext,
+  target: Target,
+  op: Operation<T, M>,
+  run: { signal: AbortSignal | undefined; callTimeoutMs: number | undefined; deadlineAt: number },
+): Promise<ClusterResult<T>> {
+  const id = target.id;
+  const start = performance.now();
+  const admission = op.bypassBreaker ? undefined : ctx.breakers?.admit(id);
+  if (admission && !admission.admitted) {
+    return failedResult(id, "skipped", new PrometheusError(admission.reason, { cluster: id }), 0);
+  }
+  // Time left for this cluster, given its own deadline and the overall one.
+  const left = (ownMs: number): number => Math.min(start + ownMs, run.deadlineAt) - performance.now();
+  try {
+    // Before the lookup the cluster's own timeout is not known yet: the call's or the collector's bounds it.
+    const lookupMs = run.callTimeoutMs ?? ctx.timeoutMs;
+    const cluster: Cluster =
+      target.cluster ?? (await bounded(lookup(ctx, id), left(lookupMs), run.signal, "the lookup", id));
+    const ownMs = run.callTimeoutMs ?? cluster.timeout ?? ctx.timeoutMs;
+    const client = await bounded(ctx.clients.clientFor(cluster), left(ownMs), run.signal, "the client", id);
+    const timeout = left(ownMs);
+    if (timeout <= 0) {
+      throw new TimeoutError(`cluster "${id}" ran out of time before its call`, {
+        cluster: id,
+        timeoutMs: ownMs,
+      });
+    }
+    const value = await op.call(client, { signal: run.signal, timeout });
+    const latencyMs = performance.now() - start;
+    const verdict = op.judge?.(value);
+    if (verdict && verdict.status !== "ok") {
+      const error = verdict.error ?? new PrometheusError(`cluster "${id}" is not healthy`, { cluster: id });
+      ctx.breakers?.settle(id, "failure", error);
+      return failedResult(id, verdict.status, error, latencyMs, value);
+    }
+    ctx.breakers?.settle(id, "success");
+    const notes = value as { cached?: boolean; warnings?: string[]; infos?: string[] };
+    return {
+      cluster: id,
+      status: "ok",
+      value,
+      latencyMs,
+      cached: notes.cached === true,
+      warnings: notes.warnings ?? [],
+      infos: notes.infos ?? [],
+    };
+  } catch (caught) {
+    const error = asPrometheusError(caught, id);
+    const aborted = error instanceof AbortError && run.signal?.aborted === true;
+    const outcome: Outcome = aborted ? "neutral" : outcomeOf(error);
+    // A neutral end only matters to a probe (it frees the probe slot); never release someone else's.
+    if (outcome !== "neutral" || admission?.probe) ctx.breakers?.settle(id, outcome, error);
+    const status: ClusterStatus = error instanceof TimeoutError ? "timeout" : "error";
+    ctx.logger.debug({ cluster: id, status, error: error.message }, `${op.name} failed on a cluster`);
+    return failedResult(id, status, error, performance.now() - start);
+  }
+}
+
+/** Looks a listed id up; an unknown id is this cluster's error, not the fan-out's. */
+async function lookup(ctx: FanoutContext, id: string): Promise<Cluster> {
+  const raw = await ctx.registry.get(id);
+  if (raw === undefined) {
+    throw new InvalidArgumentError("clusters", `unknown cluster "${id}": the registry has no such id`, {
+      cluster: id,
+    });
+  }
+  const cluster = ctx.checker.check(raw);
+  if (cluster.id !== id) {
+    throw new InvalidArgumentError("id", `cluster "${id}": the registry answered a different id`, {
+      cluster: id,
+    });
+  }
+  return cluster;
+}

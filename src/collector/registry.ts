@@ -1,0 +1,205 @@
+import { inspect } from "node:util";
+import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
+import { Cluster, type ClusterConfig, toCluster } from "./cluster.ts";
+
+/** A value or a promise of it: registries may answer synchronously or not. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Where a {@link MetricsCollector} finds its clusters. Implement it over whatever holds them (a
+ * config file, a database, a credentials store); answers may be raw {@link ClusterConfig} data
+ * (checked by the collector) or {@link Cluster}s. The collector asks `list()` for fan-outs over
+ * all clusters or a label selector, and `get(id)` for a list of ids.
+ */
+export interface ClusterRegistry {
+  /** The cluster with this id, or undefined when there is none. */
+  get(id: string): MaybePromise<ClusterConfig | Cluster | undefined>;
+  /** Every cluster. */
+  list(): MaybePromise<ReadonlyArray<ClusterConfig | Cluster>>;
+}
+
+/**
+ * A fixed set of clusters, checked when built: a missing url, a duplicate id or an unknown auth
+ * type throws an InvalidArgumentError naming the cluster and the field (never a secret).
+ *
+ * @example
+ * ```ts
+ * const registry = new StaticClusterRegistry([
+ *   { id: "east", url: "https://prom.east.example", labels: { env: "prod" },
+ *     auth: { type: "bearer", tokenFile: "/secrets/east/token" } },
+ *   { id: "lab", url: "http://10.0.0.7:9090", labels: { env: "dev" } },
+ * ]);
+ * ```
+ */
+export class StaticClusterRegistry implements ClusterRegistry {
+  readonly #clusters: ReadonlyMap<string, Cluster>;
+
+  /** Checks every cluster now. */
+  constructor(clusters: ReadonlyArray<ClusterConfig | Cluster>) {
+    if (!Array.isArray(clusters)) {
+      throw new InvalidArgumentError("clusters", "StaticClusterRegistry needs an array of clusters");
+    }
+    const map = new Map<string, Cluster>();
+    clusters.forEach((raw, position) => {
+      const cluster = toCluster(raw, position);
+      if (map.has(cluster.id)) {
+        throw new InvalidArgumentError("id", `cluster "${cluster.id}": id is used by more than one cluster`, {
+          cluster: cluster.id,
+        });
+      }
+      map.set(cluster.id, cluster);
+    });
+    this.#clusters = map;
+  }
+
+  /** The cluster with this id, or undefined. */
+  get(id: string): Cluster | undefined {
+    return this.#clusters.get(id);
+  }
+
+  /** Every cluster, in the order given. */
+  list(): readonly Cluster[] {
+    return [...this.#clusters.values()];
+  }
+
+  /** Number of clusters. */
+  get size(): number {
+    return this.#clusters.size;
+  }
+
+  /** A secret-free description. */
+  toJSON(): Record<string, unknown> {
+    return { clusters: this.list().map((c) => c.toJSON()) };
+  }
+
+  /** `util.inspect` shows the same secret-free description. */
+  [inspect.custom](): string {
+    return `StaticClusterRegistry ${inspect(this.toJSON(), { depth: 4 })}`;
+  }
+}
+
+/** Options of {@link LookupClusterRegistry}. */
+export interface LookupClusterRegistryOptions {
+  /**
+   * Looks one cluster up (a credentials store, a secret reader). Undefined means no such cluster.
+   * The answer's `id` may be left out; when given it must equal the id asked for.
+   */
+  lookup(id: string): MaybePromise<(Omit<ClusterConfig, "id"> & { id?: string }) | Cluster | undefined>;
+  /** The ids of every cluster (or whole cluster data, used as it is). */
+  list(): MaybePromise<ReadonlyArray<string | ClusterConfig | Cluster>>;
+  /**
+   * How long an answer is reused, in ms (default 5,000): long enough that one fan-out looks each
+   * cluster up once, short enough that a rotated secret is picked up soon. 0 turns reuse off,
+   * except that concurrent lookups of one id still share one call.
+   */
+  memoMs?: number;
+}
+
+interface Memo<T> {
+  promise: Promise<T>;
+  /** performance.now() after which the answer is stale; Infinity while in flight. */
+  expiresAt: number;
+}
+
+/**
+ * A registry over an async lookup function, with a short memo: concurrent and recent lookups of a
+ * cluster share one call, and failures are not remembered. The memo uses timestamps, not timers,
+ * so it never keeps a process alive.
+ *
+ * @example
+ * ```ts
+ * const registry = new LookupClusterRegistry({
+ *   list: () => vault.listClusters(),                  // ids
+ *   lookup: async (id) => ({ url: await vault.url(id), auth: { type: "bearer", token: await vault.token(id) } }),
+ * });
+ * ```
+ */
+export class LookupClusterRegistry implements ClusterRegistry {
+  readonly #options: LookupClusterRegistryOptions;
+  readonly #memoMs: number;
+  readonly #byId = new Map<string, Memo<Cluster | undefined>>();
+  #list: Memo<readonly Cluster[]> | undefined;
+
+  /** Checks the options; nothing is looked up yet. */
+  constructor(options: LookupClusterRegistryOptions) {
+    if (typeof options?.lookup !== "function" || typeof options.list !== "function") {
+      throw new InvalidArgumentError(
+        "options",
+        "LookupClusterRegistry needs { lookup(id), list() } functions",
+      );
+    }
+    const memoMs = options.memoMs ?? 5_000;
+    if (typeof memoMs !== "number" || !(memoMs >= 0)) {
+      throw new InvalidArgumentError("memoMs", "memoMs must be a number of milliseconds ≥ 0");
+    }
+    this.#options = options;
+    this.#memoMs = memoMs;
+  }
+
+  /** The cluster with this id (checked), or undefined. */
+  get(id: string): Promise<Cluster | undefined> {
+    return this.#memo(
+      this.#byId.get(id),
+      (memo) => this.#byId.set(id, memo),
+      () => this.#lookup(id),
+    );
+  }
+
+  /** Every cluster (checked); ids are looked up through the same memo as {@link get}. */
+  list(): Promise<readonly Cluster[]> {
+    return this.#memo(
+      this.#list,
+      (memo) => {
+        this.#list = memo;
+      },
+      async () => {
+        const entries = await this.#options.list();
+        const clusters = await Promise.all(
+          entries.map((entry, position) =>
+            typeof entry === "string" ? this.get(entry) : Promise.resolve(toCluster(entry, position)),
+          ),
+        );
+        return clusters.filter((c) => c !== undefined);
+      },
+    );
+  }
+
+  /** Reuses a fresh or in-flight answer, else starts `load` and remembers it until it is stale. */
+  #memo<T>(current: Memo<T> | undefined, store: (memo: Memo<T>) => void, load: () => Promise<T>): Promise<T> {
+    const now = performance.now();
+    if (current && current.expiresAt > now) return current.promise;
+    const memo: Memo<T> = { promise: Promise.resolve().then(load), expiresAt: Number.POSITIVE_INFINITY };
+    store(memo);
+    memo.promise.then(
+      () => {
+        memo.expiresAt = performance.now() + this.#memoMs;
+      },
+      () => {
+        // A failure is not remembered: the next call asks again.
+        memo.expiresAt = 0;
+      },
+    );
+    return memo.promise;
+  }
+
+  async #lookup(id: string): Promise<Cluster | undefined> {
+    const found = await this.#options.lookup(id);
+    if (found === undefined) return undefined;
+    if (found.id !== undefined && found.id !== id) {
+      throw new InvalidArgumentError("id", `cluster "${id}": the lookup answered a different id`, {
+        cluster: id,
+      });
+    }
+    return found instanceof Cluster ? found : toCluster({ ...found, id });
+  }
+
+  /** A description; the lookup functions are opaque. */
+  toJSON(): Record<string, unknown> {
+    return { type: "lookup", memoMs: this.#memoMs, memoised: this.#byId.size };
+  }
+
+  /** `util.inspect` shows the same description. */
+  [inspect.custom](): string {
+    return `LookupClusterRegistry ${inspect(this.toJSON())}`;
+  }
+}
