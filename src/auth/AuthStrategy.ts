@@ -27,6 +27,8 @@ export interface AuthStrategy {
   /**
    * Called after a 401. Return true when the credentials changed (re-read a rotated token file,
    * fetch a new token): the request is then replayed once. Omit it, or return false, to fail.
+   * `signal` is the same object as the `signal` that call's `apply` saw, so a strategy can tell
+   * which credentials the refused call carried. A 403 never calls it.
    */
   refresh?(context: { signal: AbortSignal }): boolean | Promise<boolean>;
   /**

@@ -32,8 +32,8 @@ class BasicAuth implements AuthStrategy {
   }
 
   /** After a 401: a password file is re-read (it may have been rotated); a fixed password cannot change. */
-  refresh(): boolean {
-    return this.#password.refresh?.() ?? false;
+  refresh(context: { signal: AbortSignal }): boolean {
+    return this.#password.refresh?.(context.signal) ?? false;
   }
 
   async identity(): Promise<string> {

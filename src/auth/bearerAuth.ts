@@ -29,8 +29,8 @@ class BearerAuth implements AuthStrategy {
   }
 
   /** After a 401: a token file is re-read and a provider asked again; a fixed token cannot change. */
-  refresh(): boolean {
-    return this.#source.refresh?.() ?? false;
+  refresh(context: { signal: AbortSignal }): boolean {
+    return this.#source.refresh?.(context.signal) ?? false;
   }
 
   identity(): string | Promise<string> {

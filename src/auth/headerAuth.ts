@@ -28,8 +28,8 @@ class HeaderAuth implements AuthStrategy {
   }
 
   /** After a 401: a value file is re-read; a fixed value cannot change. */
-  refresh(): boolean {
-    return this.#value.refresh?.() ?? false;
+  refresh(context: { signal: AbortSignal }): boolean {
+    return this.#value.refresh?.(context.signal) ?? false;
   }
 
   async identity(): Promise<string> {

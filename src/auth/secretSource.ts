@@ -11,8 +11,11 @@ export interface SecretSource {
   readonly label: string | undefined;
   /** The secret to send now. Errors name the source, never the secret. */
   get(signal: AbortSignal): string | Promise<string>;
-  /** After a 401: forget what is cached so the replay loads it anew. Absent for a fixed value. */
-  refresh?(): boolean;
+  /**
+   * After a 401 of the call whose signal is `signal`: forget what is cached so the replay loads it
+   * anew, unless the call used a secret that was already replaced. Absent for a fixed value.
+   */
+  refresh?(signal: AbortSignal): boolean;
   /** Identity material: the secret itself (hashed by the caller), or something unique when unavailable. */
   identity(): string | Promise<string>;
 }

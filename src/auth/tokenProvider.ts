@@ -22,12 +22,6 @@ export type TokenProvider = () => string | TokenGrant | Promise<string | TokenGr
 /** The largest margin before `expiresAt` at which a token is renewed. */
 const MAX_RENEW_MARGIN_MS = 30_000;
 
-/**
- * A 401 within this time of getting a token most likely answered a request sent with the previous
- * one: keep the new token instead of calling the provider again for every such request.
- */
-const FRESH_MS = 1_000;
-
 function grantOf(result: unknown): { token: string; expiresAt: number } {
   const grant: Partial<TokenGrant> =
     typeof result === "string" ? { token: result } : ((result ?? {}) as Partial<TokenGrant>);
@@ -57,11 +51,13 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
  */
 export function providerSecret(provider: TokenProvider, now: () => number = Date.now): SecretSource {
   let token: string | undefined;
-  let obtainedAt = 0;
   let renewAt = Number.POSITIVE_INFINITY;
   let expiresAt = Number.POSITIVE_INFINITY;
   let pending: Promise<string> | undefined;
   const unknown = randomUUID();
+  // Which token each call (known by its deadline signal, the same in apply and refresh) was sent
+  // with: a 401 for a token already replaced must not throw away the new one.
+  const used = new WeakMap<AbortSignal, string>();
 
   const fetchToken = (): Promise<string> => {
     pending ??= Promise.resolve()
@@ -70,7 +66,7 @@ export function providerSecret(provider: TokenProvider, now: () => number = Date
         (result) => {
           const grant = grantOf(result);
           token = grant.token;
-          obtainedAt = now();
+          const obtainedAt = now();
           expiresAt = grant.expiresAt;
           const margin = Math.min(MAX_RENEW_MARGIN_MS, Math.max(0, expiresAt - obtainedAt) / 10);
           renewAt = expiresAt - margin;
@@ -92,15 +88,23 @@ export function providerSecret(provider: TokenProvider, now: () => number = Date
   };
 
   const get = (signal: AbortSignal): string | Promise<string> => {
-    if (token !== undefined && now() < renewAt) return token;
-    return raceAbort(fetchToken(), signal);
+    if (token !== undefined && now() < renewAt) {
+      used.set(signal, token);
+      return token;
+    }
+    return raceAbort(fetchToken(), signal).then((fresh) => {
+      used.set(signal, fresh);
+      return fresh;
+    });
   };
 
   return {
     label: "provider",
     get,
-    refresh: () => {
-      if (pending === undefined && now() - obtainedAt >= FRESH_MS) token = undefined;
+    refresh: (signal) => {
+      // A call in flight will bring a new token; a call that used an older token replays with the current one.
+      const sent = used.get(signal);
+      if (pending === undefined && (sent === undefined || sent === token)) token = undefined;
       return true;
     },
     identity: async () => {

@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { createSecureContext } from "node:tls";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
@@ -71,13 +72,18 @@ function opensslReason(error: unknown): string {
  * handed to undici, whose first connection would otherwise fail with a vaguer error.
  */
 function validate(connect: ConnectOptions): void {
-  try {
-    if (connect.ca !== undefined) createSecureContext({ ca: connect.ca });
-  } catch (error) {
-    throw new InvalidArgumentError(
-      "tls.ca",
-      `tls.ca is not a usable PEM CA bundle (${opensslReason(error)})`,
-    );
+  if (connect.ca !== undefined) {
+    // createSecureContext skips what it cannot parse in a CA bundle: check each certificate.
+    const blocks = connect.ca.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+    try {
+      if (blocks.length === 0) throw new Error("no PEM certificate in it");
+      for (const block of blocks) new X509Certificate(block);
+    } catch (error) {
+      throw new InvalidArgumentError(
+        "tls.ca",
+        `tls.ca is not a usable PEM CA bundle (${opensslReason(error)})`,
+      );
+    }
   }
   if ((connect.cert === undefined) !== (connect.key === undefined)) {
     throw new InvalidArgumentError("tls", "tls.cert and tls.key go together: give both for mTLS, or neither");
