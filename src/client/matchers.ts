@@ -31,6 +31,8 @@ const LEGACY_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 /**
  * Words the PromQL lexer reads as keywords (case-insensitively) in any Prometheus version, and
  * the number literals `inf`/`nan`: a metric with such a name is written `{__name__="sum"}`.
+ * `constructor` and `__proto__` are no keywords, but lezer-promql (the local syntax check)
+ * looks words up in a plain object and trips over them.
  */
 const KEYWORDS = new Set([
   "and",
@@ -72,6 +74,8 @@ const KEYWORDS = new Set([
   "min_of",
   "inf",
   "nan",
+  "constructor",
+  "__proto__",
 ]);
 
 /**
