@@ -10,7 +10,7 @@ import { PrometheusError } from "../errors/PrometheusError.ts";
 import { Events, type Listener, type PromfleetEvents } from "../observe/events.ts";
 import { CircuitBreakers } from "./breaker.ts";
 import {
-  type ClientEndpoints,
+  type FleetLabelsOptions,
   type FleetOptions,
   type FleetQueryOptions,
   type FleetQueryRangeOptions,
@@ -65,7 +65,7 @@ export class MetricsCollector {
   constructor(options: MetricsCollectorOptions) {
     this.#options = normalizeCollectorOptions(options);
     const o = this.#options;
-    this.#cache = o.cache === undefined ? undefined : openCache(o.cache);
+    this.#cache = o.cache === undefined ? undefined : openCache(o.cache, o.logger);
     const shared: Partial<PrometheusClientOptions> & Record<string, unknown> = {
       ...o.clientOptions,
       logger: o.logger,
@@ -136,7 +136,7 @@ export class MetricsCollector {
       prepareSeries(matchers, call);
       return {
         name: "series",
-        call: (client, deadline) => endpoints(client).series(matchers, { ...call, ...deadline }),
+        call: (client, deadline) => client.series(matchers, { ...call, ...deadline }),
         merge: mergeLabelSets,
       };
     });
@@ -144,7 +144,7 @@ export class MetricsCollector {
 
   /** `labelNames()` on every selected cluster; `merged()` is the sorted union. */
   labelNames(
-    options?: FleetSeriesOptions,
+    options?: FleetLabelsOptions,
   ): Promise<FleetResult<ApiResponse<string[]>, ApiResponse<string[]>>> {
     return this.#fanOut(options, () => {
       precheckSelectors(options?.match, "match", this.#options.checkSyntax);
@@ -152,7 +152,7 @@ export class MetricsCollector {
       prepareLabelNames(call);
       return {
         name: "labelNames",
-        call: (client, deadline) => endpoints(client).labelNames({ ...call, ...deadline }),
+        call: (client, deadline) => client.labelNames({ ...call, ...deadline }),
         merge: mergeStrings,
       };
     });
@@ -161,7 +161,7 @@ export class MetricsCollector {
   /** `labelValues(name)` on every selected cluster; `merged()` is the sorted union. */
   labelValues(
     name: string,
-    options?: FleetSeriesOptions,
+    options?: FleetLabelsOptions,
   ): Promise<FleetResult<ApiResponse<string[]>, ApiResponse<string[]>>> {
     return this.#fanOut(options, () => {
       precheckSelectors(options?.match, "match", this.#options.checkSyntax);
@@ -169,7 +169,7 @@ export class MetricsCollector {
       prepareLabelValues(name, call);
       return {
         name: "labelValues",
-        call: (client, deadline) => endpoints(client).labelValues(name, { ...call, ...deadline }),
+        call: (client, deadline) => client.labelValues(name, { ...call, ...deadline }),
         merge: mergeStrings,
       };
     });
@@ -181,7 +181,7 @@ export class MetricsCollector {
    * circuit: they are how a recovered cluster closes it early.
    */
   health(options?: FleetOptions): Promise<FleetResult<ClusterHealth>> {
-    return this.#fanOut(options, () => healthOperation((client) => endpoints(client)));
+    return this.#fanOut(options, () => healthOperation);
   }
 
   /** The checked clusters a selection picks (all when omitted), from the registry. */
@@ -213,15 +213,15 @@ export class MetricsCollector {
   }
 
   /**
-   * Drops cached results of one cluster, or of every cluster of the registry, by bumping their
-   * generation in the cache (other replicas see it within a second). Without a cache it does
-   * nothing.
+   * Drops cached results of one cluster, or of every cluster of the registry (with `{ query }`,
+   * only those of that PromQL text), by bumping a generation in the cache: other replicas see it
+   * within a second. Without a cache it does nothing.
    */
-  async invalidate(clusterId?: string): Promise<void> {
+  async invalidate(clusterId?: string, options?: { query?: string | undefined }): Promise<void> {
     this.#assertOpen();
     if (!this.#cache) return;
     const ids = clusterId === undefined ? (await this.clusters()).map((c) => c.id) : [clusterId];
-    await Promise.all(ids.map(async (id) => endpoints(await this.client(id)).invalidate?.()));
+    await Promise.all(ids.map(async (id) => (await this.client(id)).invalidate(options)));
   }
 
   /**
@@ -299,9 +299,4 @@ export class MetricsCollector {
     const targets = await resolveTargets(this.#options.registry, this.#checker, fleet.clusters);
     return fanOut(this.#context, targets, op, fleet);
   }
-}
-
-/** The endpoints a fan-out calls beyond query and queryRange. */
-function endpoints(client: PrometheusClient): ClientEndpoints {
-  return client as unknown as ClientEndpoints;
 }

@@ -1,15 +1,11 @@
-import type { CallOptions } from "../client/callOptions.ts";
 import {
   prepareQuery,
   prepareQueryRange,
   type QueryOptions,
   type QueryRangeOptions,
 } from "../client/query.ts";
-import type { LabelsOptions } from "../client/series.ts";
-import type { ApiResponse } from "../decode/response.ts";
-import type { Labels } from "../decode/types.ts";
+import type { LabelsOptions, SeriesOptions } from "../client/series.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
-import type { ClusterHealth } from "./health.ts";
 import type { ClusterSelection } from "./selection.ts";
 import { checkPromqlSyntax } from "./syntax.ts";
 
@@ -25,21 +21,17 @@ export interface FleetOptions {
   deadline?: number | undefined;
 }
 
-/** Options of `MetricsCollector.query`: the client's query options and the fan-out's. */
-export type FleetQueryOptions = Omit<QueryOptions, keyof CallOptions> & FleetOptions;
-/** Options of `MetricsCollector.queryRange`. */
-export type FleetQueryRangeOptions = Omit<QueryRangeOptions, keyof CallOptions> & FleetOptions;
-/** Options of `MetricsCollector.series`, `labelNames` and `labelValues`. */
-export type FleetSeriesOptions = Omit<LabelsOptions, keyof CallOptions> & FleetOptions;
+/** The call options a fan-out sets itself, per cluster. */
+type PerCluster = "signal" | "timeout";
 
-/** The client endpoints a fan-out calls besides the queries (typed here, implemented by PrometheusClient). */
-export interface ClientEndpoints {
-  series(matchers: string | readonly string[], options?: LabelsOptions): Promise<ApiResponse<Labels[]>>;
-  labelNames(options?: LabelsOptions): Promise<ApiResponse<string[]>>;
-  labelValues(name: string, options?: LabelsOptions): Promise<ApiResponse<string[]>>;
-  health(options?: CallOptions): Promise<ClusterHealth>;
-  invalidate?(): Promise<void>;
-}
+/** Options of `MetricsCollector.query`: the client's query options (per-call `cache` included) and the fan-out's. */
+export type FleetQueryOptions = Omit<QueryOptions, PerCluster> & FleetOptions;
+/** Options of `MetricsCollector.queryRange`. */
+export type FleetQueryRangeOptions = Omit<QueryRangeOptions, PerCluster> & FleetOptions;
+/** Options of `MetricsCollector.series`. */
+export type FleetSeriesOptions = Omit<SeriesOptions, PerCluster> & FleetOptions;
+/** Options of `MetricsCollector.labelNames` and `labelValues`. */
+export type FleetLabelsOptions = Omit<LabelsOptions, PerCluster> & FleetOptions;
 
 const FLEET_KEYS = ["clusters", "signal", "timeout", "deadline"] as const;
 

@@ -1,48 +1,22 @@
-import type { CallOptions } from "../client/callOptions.ts";
-import type { PrometheusClient } from "../client/PrometheusClient.ts";
+import type { HealthStatus } from "../client/health.ts";
 import { PrometheusError } from "../errors/PrometheusError.ts";
 import { TimeoutError } from "../errors/TimeoutError.ts";
-import type { ClientEndpoints } from "./calls.ts";
 import type { Operation } from "./fanout.ts";
 
-/** One cluster's health, as `PrometheusClient.health()` reports it. */
-export interface ClusterHealth {
-  /** `/-/healthy` answered 200 (or the fallback query succeeded). */
-  healthy: boolean;
-  /** `/-/ready` answered 200 (or the fallback query succeeded). */
-  ready: boolean;
-  /** Time the check took, in ms. */
-  latencyMs: number;
-  /** The server's version, when it says. */
-  version?: string | undefined;
-  /** `probe`: the health endpoints answered; `query`: they are hidden (a proxy) and `vector(1)` was asked. */
-  via: "probe" | "query";
-  /** Why it is not healthy. */
-  error?: unknown;
-}
+/** One cluster's health, as `PrometheusClient.health()` reports it: healthy, ready, latency, version, via, error. */
+export type ClusterHealth = HealthStatus;
 
-/** The health fan-out: ok when healthy and ready; the answer is kept in `value` either way. */
-export function healthOperation(
-  endpoints: (client: PrometheusClient) => ClientEndpoints,
-): Operation<ClusterHealth, never> {
-  return {
-    name: "health",
-    bypassBreaker: true,
-    call: (client, deadline: CallOptions) => endpoints(client).health(deadline),
-    judge(health) {
-      if (health.healthy && health.ready) return undefined;
-      const cause = health.error;
-      const error =
-        cause instanceof PrometheusError
-          ? cause
-          : new PrometheusError(
-              typeof cause === "string"
-                ? cause
-                : cause instanceof Error
-                  ? cause.message
-                  : `not ${health.healthy ? "ready" : "healthy"}`,
-            );
-      return { status: error instanceof TimeoutError ? "timeout" : "error", error };
-    },
-  };
-}
+/**
+ * The health fan-out: a cluster is `ok` when healthy and ready; otherwise `error`, or `timeout`
+ * when its check ran out of time. The cluster's answer is kept in `value` either way.
+ */
+export const healthOperation: Operation<ClusterHealth, never> = {
+  name: "health",
+  bypassBreaker: true,
+  call: (client, deadline) => client.health(deadline),
+  judge(health) {
+    if (health.healthy && health.ready) return undefined;
+    const error = health.error ?? new PrometheusError(`not ${health.healthy ? "ready" : "healthy"}`);
+    return { status: error instanceof TimeoutError ? "timeout" : "error", error };
+  },
+};

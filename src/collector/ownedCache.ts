@@ -1,11 +1,12 @@
 import type Keyv from "keyv";
-import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
+import { createRedisCache } from "../cache/redis.ts";
+import type { Logger } from "../observe/logger.ts";
 
 /**
  * The collector's cache: a Keyv given by the caller (not ours to close), or one built from a
- * Redis URL (ours: closed with the collector).
+ * Redis URL with {@link createRedisCache} (ours: disconnected when the collector closes).
  */
-export function openCache(cache: Keyv | string): { keyv: Keyv; owned: boolean } {
+export function openCache(cache: Keyv | string, logger: Logger): { keyv: Keyv; owned: boolean } {
   if (typeof cache !== "string") return { keyv: cache, owned: false };
-  throw new InvalidArgumentError("cache", "cache as a Redis URL needs createRedisCache (not available yet)");
+  return { keyv: createRedisCache(cache, { logger }), owned: true };
 }

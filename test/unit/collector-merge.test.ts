@@ -22,11 +22,11 @@ function ok<T>(cluster: string, value: T, extra: Partial<ClusterResult<T>> = {})
   return { cluster, status: "ok", value, latencyMs: 1, cached: false, warnings: [], infos: [], ...extra };
 }
 
-function failed<T>(
+function failed(
   cluster: string,
   status: "error" | "timeout" | "skipped",
   error: PrometheusError,
-): ClusterResult<T> {
+): ClusterResult<never> {
   return { cluster, status, error, latencyMs: 1, cached: false, warnings: [], infos: [] };
 }
 
