@@ -109,21 +109,23 @@ export function encodeTree(value: unknown): unknown {
   return keys.length === 1 && keys[0]!.startsWith("$") ? { $o: out } : out;
 }
 
+// valibot's v.number() refuses NaN, which is a legitimate sample value here.
+const Float = v.custom<number>((x) => typeof x === "number", "a number");
 const Labels = v.record(v.string(), v.string());
 const Float64 = v.instance(Float64Array);
 const Histogram = v.strictObject({
-  count: v.number(),
-  sum: v.number(),
-  buckets: v.array(v.tuple([v.number(), v.number(), v.number(), v.number()])),
+  count: Float,
+  sum: Float,
+  buckets: v.array(v.tuple([Float, Float, Float, Float])),
 });
-const InstantParts = v.tuple([Labels, v.number(), v.number(), v.optional(Histogram)]);
+const InstantParts = v.tuple([Labels, Float, Float, v.optional(Histogram)]);
 const RangeParts = v.tuple([
   Labels,
   Float64,
   Float64,
   v.optional(v.strictObject({ timestamps: Float64, histograms: v.array(Histogram) })),
 ]);
-const ScalarParts = v.tuple([v.number(), v.union([v.number(), v.string()])]);
+const ScalarParts = v.tuple([Float, v.union([Float, v.string()])]);
 
 /**
  * Checks `input` against `schema` or throws CorruptEntryError naming the tag. The input itself is
