@@ -1,12 +1,16 @@
 /**
- * The fast decoder of /api/v1/query and /api/v1/query_range bodies: one pass over the bytes,
- * samples written straight into `Float64Array`s, labels through `JSON.parse` on their slice.
+ * The fast decoder of /api/v1/query_range (and matrix /api/v1/query) bodies: one pass over the
+ * bytes, samples written straight into `Float64Array`s, labels through `JSON.parse` on their slice.
  *
- * It handles the shapes Prometheus-compatible servers write (matrix and vector results, keys in
- * any order, whitespace, warnings and infos anywhere) and gives up on anything else (error
- * envelopes, scalars, strings, native histograms, escaped keys, odd numbers, invalid JSON): the
- * caller then decodes the body with the valibot-validated reference path, which also produces
- * the error a person can act on. So it never returns what the reference path would not.
+ * It handles the shapes Prometheus-compatible servers write (keys in any order, whitespace,
+ * warnings and infos anywhere) and gives up on anything else (error envelopes, vectors, scalars,
+ * strings, native histograms, escaped keys, odd numbers, invalid JSON): the caller then decodes
+ * the body with the valibot-validated reference path, which also produces the error a person can
+ * act on. So it never returns what the reference path would not.
+ *
+ * Vectors go to the reference path on purpose: an instant vector is mostly labels, one sample a
+ * series, and one `JSON.parse` of the whole body builds label objects faster than one call per
+ * slice (measured: 11 ms against 21–32 ms for 5,000 samples of 25 labels).
  */
 import type { DecodedBody } from "../transport/decoder.ts";
 import {
@@ -23,14 +27,11 @@ import {
   skipWs,
 } from "./scanBytes.ts";
 import { bytesEqual, Key, KeyReader } from "./scanKeys.ts";
-import { type Columns, readPair, releaseScratch, scanValues } from "./scanSamples.ts";
-import { InstantSample, type Labels, type QueryData, RangeSeries } from "./types.ts";
+import { type Columns, releaseScratch, scanValues } from "./scanSamples.ts";
+import { type Labels, type QueryData, RangeSeries } from "./types.ts";
 
 /** What the scanner made of a body: the decoded body, or why it gave up. */
 export type ScanOutcome<T> = { ok: true; decoded: DecodedBody<T> } | { ok: false; reason: string };
-
-/** An element of `result` before `resultType` is known (keys may come in any order). */
-type Element = RangeSeries | InstantSample;
 
 class QueryScanner {
   readonly #buf: Buffer;
@@ -38,7 +39,6 @@ class QueryScanner {
   readonly #data: KeyReader;
   readonly #element: KeyReader;
   readonly #columns: Columns = { timestamps: new Float64Array(0), values: new Float64Array(0) };
-  readonly #pair = { times: new Float64Array(1), values: new Float64Array(1) };
 
   constructor(body: Uint8Array) {
     this.#buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -60,8 +60,9 @@ class QueryScanner {
       const p = envelope.pos;
       switch (envelope.key) {
         case Key.status:
+          if (buf[p] !== QUOTE) bail("status is not a string");
           envelope.pos = skipString(buf, p);
-          success = buf[p] === QUOTE && bytesEqual(buf, p + 1, envelope.pos - 1, "success");
+          success = bytesEqual(buf, p + 1, envelope.pos - 1, "success");
           if (!success) bail("status is not success");
           break;
         case Key.data:
@@ -112,8 +113,8 @@ class QueryScanner {
   #readData(p: number): QueryData {
     const buf = this.#buf;
     const reader = this.#data;
-    let resultType: "matrix" | "vector" | undefined;
-    let result: Element[] | undefined;
+    let matrix = false;
+    let result: RangeSeries[] | undefined;
     let stats: unknown;
     let hasStats = false;
     reader.open(p);
@@ -121,12 +122,10 @@ class QueryScanner {
       const at = reader.pos;
       switch (reader.key) {
         case Key.resultType: {
-          reader.pos = skipString(buf, at);
-          const end = reader.pos - 1;
           if (buf[at] !== QUOTE) bail("resultType is not a string");
-          if (bytesEqual(buf, at + 1, end, "matrix")) resultType = "matrix";
-          else if (bytesEqual(buf, at + 1, end, "vector")) resultType = "vector";
-          else bail("resultType is neither matrix nor vector");
+          reader.pos = skipString(buf, at);
+          matrix = bytesEqual(buf, at + 1, reader.pos - 1, "matrix");
+          if (!matrix) bail("resultType is not matrix");
           break;
         }
         case Key.result:
@@ -143,20 +142,17 @@ class QueryScanner {
           reader.pos = this.#end;
       }
     }
-    if (result === undefined || resultType === undefined) bail("no result or no resultType");
-    const Expected = resultType === "matrix" ? RangeSeries : InstantSample;
-    for (const element of result)
-      if (!(element instanceof Expected)) bail("result does not match resultType");
-    const data = { resultType, result } as QueryData;
+    if (result === undefined || !matrix) bail("no result or no resultType");
+    const data: QueryData = { resultType: "matrix", result };
     if (hasStats) data.stats = stats;
     return data;
   }
 
   /** The `result` array; `#end` is set after it. */
-  #readResult(p: number): Element[] {
+  #readResult(p: number): RangeSeries[] {
     const buf = this.#buf;
     if (buf[p] !== OPEN_ARRAY) bail("result is not an array");
-    const result: Element[] = [];
+    const result: RangeSeries[] = [];
     p = skipWs(buf, p + 1);
     if (buf[p] !== CLOSE_ARRAY) {
       for (;;) {
@@ -171,13 +167,12 @@ class QueryScanner {
     return result;
   }
 
-  /** One series (`values`) or vector sample (`value`); both or a histogram make it give up. */
-  #readElement(p: number): Element {
+  /** One series; a vector sample (`value`) or a native histogram makes it give up. */
+  #readElement(p: number): RangeSeries {
     const buf = this.#buf;
     const reader = this.#element;
     let metric: Labels = {};
     let columns: Columns | undefined;
-    let sample = false;
     reader.open(p);
     while (reader.next()) {
       const at = reader.pos;
@@ -191,8 +186,7 @@ class QueryScanner {
           columns = { timestamps: this.#columns.timestamps, values: this.#columns.values };
           break;
         case Key.value:
-          reader.pos = readPair(buf, at, this.#pair.times, this.#pair.values, 0);
-          sample = true;
+          bail("a vector sample");
           break;
         case Key.histogram:
         case Key.histograms:
@@ -202,10 +196,6 @@ class QueryScanner {
           this.#readAny(at);
           reader.pos = this.#end;
       }
-    }
-    if (sample) {
-      if (columns) bail("both value and values");
-      return new InstantSample(metric, this.#pair.times[0]!, this.#pair.values[0]!);
     }
     columns ??= { timestamps: new Float64Array(0), values: new Float64Array(0) };
     return new RangeSeries(metric, columns.timestamps, columns.values);

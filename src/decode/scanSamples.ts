@@ -58,7 +58,7 @@ function readSpecial(buf: Uint8Array, p: number, out: Float64Array, index: numbe
  * returns the position after its `]`. Gives up on anything but a finite JSON number and a
  * Prometheus float string, so the reference decoder reports it.
  */
-export function readPair(
+function readPair(
   buf: Uint8Array,
   p: number,
   times: Float64Array,

@@ -1,0 +1,102 @@
+/**
+ * Measures one body: interleaved timed rounds of every contestant, retained memory, exactness.
+ */
+import type { ApiResponse, QueryData } from "../src/index.ts";
+import { BASELINE, type Contestant, PEER, PROMFLEET } from "./contestants.ts";
+import { checkPromfleet, describePeer } from "./exactness.ts";
+import { collect, retainedBytes } from "./memory.ts";
+import { median, quantile } from "./stats.ts";
+import type { BodySpec } from "./suite.ts";
+
+/** One contestant's figures on one body. */
+export interface ContestantFigures {
+  name: string;
+  medianMs: number;
+  p90Ms: number;
+  /** Median over the baseline's median. */
+  ratio: number;
+  /** Bytes held by the result, per sample. */
+  bytesPerSample: number;
+  /** "exact", or what differs. */
+  exactness: string;
+}
+
+/** Everything measured on one body. */
+export interface BodyFigures {
+  body: BodySpec;
+  samples: number;
+  bytes: number;
+  rounds: number;
+  contestants: ContestantFigures[];
+  /** Problems found in promfleet's result (empty when every sample is bit-exact). */
+  problems: string[];
+}
+
+function countSamples(response: ApiResponse<QueryData>): number {
+  const { data } = response;
+  if (data.resultType === "matrix") return data.result.reduce((n, s) => n + s.length, 0);
+  return data.resultType === "vector" ? data.result.length : 1;
+}
+
+/**
+ * Runs `rounds` rounds; each runs every contestant once, in an order rotated by the round so no
+ * one always goes first (or always right after the most garbage-heavy one). A full collection
+ * before each timed call keeps one contestant's garbage off the next one's clock.
+ */
+async function timeRounds(
+  list: Contestant[],
+  body: BodySpec,
+  rounds: number,
+): Promise<Map<string, number[]>> {
+  const times = new Map(list.map((c) => [c.name, [] as number[]]));
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < list.length; k++) {
+      const contestant = list[(k + round) % list.length]!;
+      collect();
+      const started = performance.now();
+      await contestant.run(body);
+      times.get(contestant.name)!.push(performance.now() - started);
+    }
+  }
+  return times;
+}
+
+/** Measures `body` with every contestant; `scale` shortens the rounds (quick runs). */
+export async function measureBody(list: Contestant[], body: BodySpec, scale: number): Promise<BodyFigures> {
+  const byName = (name: string) => list.find((c) => c.name === name)!;
+  // Warm up (JIT, connection pools), and keep the raw bytes and promfleet's result for the checks.
+  const warmups = body.rounds > 20 ? 3 : 1;
+  for (let i = 0; i < warmups; i++) for (const c of list) await c.run(body);
+  const bytes = new Uint8Array((await byName("fetch + arrayBuffer() (floor)").run(body)) as ArrayBuffer);
+  const response = (await byName(PROMFLEET).run(body)) as ApiResponse<QueryData>;
+  const samples = countSamples(response);
+  const problems = checkPromfleet(bytes, response);
+  const peerExactness = describePeer(bytes, (await byName(PEER).run(body)) as { result: unknown[] });
+
+  const rounds = Math.max(3, Math.round(body.rounds * scale));
+  const times = await timeRounds(list, body, rounds);
+
+  const held = new Map<string, number>();
+  for (const c of list) held.set(c.name, await retainedBytes(() => c.run(body)));
+
+  const baseline = median(times.get(BASELINE)!);
+  const contestants = list.map((c): ContestantFigures => {
+    const t = times.get(c.name)!;
+    return {
+      name: c.name,
+      medianMs: median(t),
+      p90Ms: quantile(t, 0.9),
+      ratio: median(t) / baseline,
+      bytesPerSample: held.get(c.name)! / samples,
+      exactness:
+        c.name === PROMFLEET
+          ? problems.length === 0
+            ? "exact"
+            : "DIFFERS"
+          : c.name === PEER
+            ? peerExactness
+            : "–",
+    };
+  });
+  return { body, samples, bytes: bytes.byteLength, rounds, contestants, problems };
+}

@@ -1,0 +1,56 @@
+/** Renders the benchmark's figures as markdown tables (readable in a terminal, pasteable into RESULTS.md). */
+import os from "node:os";
+import { PROMFLEET } from "./contestants.ts";
+import type { BodyFigures } from "./measure.ts";
+import { ms, row } from "./stats.ts";
+
+/** Machine, Node and load: what a reader needs to judge the figures. */
+export function machineLine(): string {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}; Node ${process.version}; load average ${load}`;
+}
+
+/** The table of one body. */
+export function bodyTable(f: BodyFigures): string {
+  const mb = (f.bytes / 1e6).toFixed(f.bytes < 1e6 ? 3 : 1);
+  const lines = [
+    `### ${f.body.label}: ${f.samples.toLocaleString("en")} samples, ${mb} MB, ${f.rounds} rounds`,
+    "",
+    row(["client", "median ms", "p90 ms", "× baseline", "bytes held / sample", "samples"]),
+    row(["---", "---:", "---:", "---:", "---:", "---"]),
+    ...f.contestants.map((c) =>
+      row([
+        c.name,
+        ms(c.medianMs),
+        ms(c.p90Ms),
+        c.ratio.toFixed(2),
+        c.bytesPerSample.toFixed(1),
+        c.exactness,
+      ]),
+    ),
+  ];
+  if (f.problems.length > 0) lines.push("", ...f.problems.map((p) => `- promfleet: ${p}`));
+  return lines.join("\n");
+}
+
+/** Whether promfleet met a body's targets, and the table summarising them. */
+export function targetsTable(all: BodyFigures[]): { table: string; met: boolean } {
+  let met = true;
+  const lines = [row(["body", "target", "promfleet", "met"]), row(["---", "---", "---", "---"])];
+  for (const f of all) {
+    const p = f.contestants.find((c) => c.name === PROMFLEET)!;
+    const { ratio, bytesPerSample } = f.body.target;
+    const okRatio = p.ratio <= ratio;
+    const okBytes = bytesPerSample === undefined || p.bytesPerSample <= bytesPerSample;
+    const okExact = f.problems.length === 0;
+    met &&= okRatio && okBytes && okExact;
+    const target = `≤ ${ratio}×${bytesPerSample === undefined ? "" : `, ≤ ${bytesPerSample} B/sample`}, exact`;
+    const got = `${p.ratio.toFixed(2)}×${bytesPerSample === undefined ? "" : `, ${p.bytesPerSample.toFixed(1)} B/sample`}, ${okExact ? "exact" : "NOT exact"}`;
+    lines.push(row([f.body.label, target, got, okRatio && okBytes && okExact ? "yes" : "**no**"]));
+  }
+  return { table: lines.join("\n"), met };
+}

@@ -1,0 +1,61 @@
+/** The bodies the benchmark serves and measures, with the issue's targets for promfleet. */
+import { matrixBody, vectorBody } from "./bodies.ts";
+
+/** One benchmarked body. */
+export interface BodySpec {
+  /** Sent as the PromQL `query`; the server answers with this body. */
+  name: string;
+  /** How the table names it. */
+  label: string;
+  kind: "matrix" | "vector";
+  /** Series and points per series of a matrix (for the range parameters). */
+  points: number;
+  make: () => { text: string; samples: number };
+  /** Timed rounds (each runs every contestant once, in a rotating order). */
+  rounds: number;
+  /** promfleet's targets: median ratio to `fetch` + `res.json()`, and bytes held a sample. */
+  target: { ratio: number; bytesPerSample?: number };
+}
+
+/** Range parameters every matrix request uses: within Prometheus' 11,000-points rule. */
+export const RANGE = { start: 1_700_000_000, step: 15 };
+
+/** The suite, smallest first. */
+export const BODIES: BodySpec[] = [
+  {
+    name: "matrix_10x60",
+    label: "matrix 10 × 60",
+    kind: "matrix",
+    points: 60,
+    make: () => matrixBody({ series: 10, points: 60, seed: 1 }),
+    rounds: 200,
+    target: { ratio: 1.15 },
+  },
+  {
+    name: "matrix_500x360",
+    label: "matrix 500 × 360",
+    kind: "matrix",
+    points: 360,
+    make: () => matrixBody({ series: 500, points: 360, seed: 2 }),
+    rounds: 30,
+    target: { ratio: 0.85, bytesPerSample: 20 },
+  },
+  {
+    name: "matrix_2000x720",
+    label: "matrix 2,000 × 720",
+    kind: "matrix",
+    points: 720,
+    make: () => matrixBody({ series: 2000, points: 720, seed: 3 }),
+    rounds: 11,
+    target: { ratio: 0.6, bytesPerSample: 20 },
+  },
+  {
+    name: "vector_5000",
+    label: "vector 5,000 × 25 labels",
+    kind: "vector",
+    points: 1,
+    make: () => vectorBody(5000, 4),
+    rounds: 40,
+    target: { ratio: 1.1 },
+  },
+];
