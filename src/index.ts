@@ -95,3 +95,24 @@ export type { TokenGrant, TokenProvider } from "./auth/tokenProvider.ts";
 export { createRedisCache, type RedisCacheOptions } from "./cache/redis.ts";
 
 // --- fleet (collector/) ---
+export type { BreakerOptions } from "./collector/breaker.ts";
+export type {
+  FleetLabelsOptions,
+  FleetOptions,
+  FleetQueryOptions,
+  FleetQueryRangeOptions,
+  FleetSeriesOptions,
+} from "./collector/calls.ts";
+export { Cluster, type ClusterClientOptions, type ClusterConfig } from "./collector/cluster.ts";
+export type { ClusterHealth } from "./collector/health.ts";
+export { MetricsCollector } from "./collector/MetricsCollector.ts";
+export type { MetricsCollectorOptions, SharedClientOptions } from "./collector/options.ts";
+export {
+  type ClusterRegistry,
+  LookupClusterRegistry,
+  type LookupClusterRegistryOptions,
+  type MaybePromise,
+  StaticClusterRegistry,
+} from "./collector/registry.ts";
+export { type ClusterResult, type ClusterStatus, FleetResult } from "./collector/result.ts";
+export type { ClusterSelection } from "./collector/selection.ts";
