@@ -167,7 +167,7 @@ export class Transport {
       }
       if (status === 401 && !refreshed && this.#settings.auth.refresh) {
         refreshed = true;
-        if (await this.#settings.auth.refresh({ signal: deadline.signal })) {
+        if (await this.#refresh(deadline, endpoint)) {
           attempt--; // the replay after a credential refresh is not a retry
           continue;
         }
@@ -185,6 +185,22 @@ export class Transport {
       const serverSpentItsTime = failed.errorType === "timeout" || failed.errorType === "canceled";
       if (!isRetryableStatus(status) || (status === 503 && serverSpentItsTime)) throw error;
       await this.#waitBeforeRetry(attempt, retryAfterMs, error, deadline, endpoint);
+    }
+  }
+
+  /**
+   * Asks the strategy to refresh after a 401. A refresh that throws counts as "nothing changed":
+   * the call then fails with the 401 it got (an AuthenticationError), not as a network failure.
+   */
+  async #refresh(deadline: Deadline, endpoint: string): Promise<boolean> {
+    const { auth, logger } = this.#settings;
+    try {
+      return Boolean(await auth.refresh?.({ signal: deadline.signal }));
+    } catch (error) {
+      if (deadline.done) throw error;
+      const reason = error instanceof Error ? error.message : "unknown reason";
+      logger.warn({ endpoint, auth: auth.describe(), reason }, "refreshing credentials after a 401 failed");
+      return false;
     }
   }
 

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type AddressInfo, connect, type Socket } from "node:net";
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
@@ -134,6 +134,83 @@ describe("abort", () => {
     const r = await makeClient({ url: server.url }).query("up", { signal: controller.signal });
     controller.abort();
     expect(r.data.resultType).toBe("vector");
+  });
+});
+
+describe("redirects over real sockets (Node's fetch hands us the 3xx)", () => {
+  interface Hit {
+    method: string;
+    url: string;
+    body: string;
+    headers: IncomingMessage["headers"];
+  }
+  /** A stub that records each request (body included) and answers with `answer(hit)`. */
+  async function recording(answer: (hit: Hit, res: ServerResponse) => void) {
+    const hits: Hit[] = [];
+    const server = await startStub((req, res) => {
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      req.on("end", () => {
+        const hit = { method: req.method ?? "", url: req.url ?? "", body, headers: req.headers };
+        hits.push(hit);
+        answer(hit, res);
+      });
+    });
+    return { server, hits };
+  }
+  const vector = (res: ServerResponse) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(stub.EMPTY_VECTOR_BODY));
+  };
+
+  it("a same-origin 307 is re-POSTed with its form and credentials", async () => {
+    const { server, hits } = await recording((hit, res) => {
+      if (hit.url === "/api/v1/query") {
+        res.writeHead(307, { location: "/moved/api/v1/query" });
+        res.end();
+      } else vector(res);
+    });
+    await makeClient({ url: server.url, headers: { "X-Api-Key": "k3y" } }).query("up", { time: 1 });
+    expect(hits.map((h) => `${h.method} ${h.url}`)).toEqual([
+      "POST /api/v1/query",
+      "POST /moved/api/v1/query",
+    ]);
+    expect(hits[1]?.body).toBe(hits[0]?.body);
+    expect(new URLSearchParams(hits[1]?.body).get("query")).toBe("up");
+    expect(hits[1]?.headers["x-api-key"]).toBe("k3y");
+  });
+
+  it("a cross-origin redirect is refused; opted in, it is followed without any credential", async () => {
+    const other = await recording((_hit, res) => vector(res));
+    const { server } = await recording((_hit, res) => {
+      res.writeHead(302, { location: `${other.server.url}/api/v1/query` });
+      res.end();
+    });
+    const auth = {
+      type: "bearer",
+      apply: ({ headers }: { headers: Headers }) => headers.set("authorization", "Bearer s3cr3t"),
+      identity: () => "s3cr3t",
+      describe: () => "bearer",
+    };
+    const refused = await rejection(makeClient({ url: server.url, auth }).query("up"));
+    expect(refused.message).toContain(`redirected to another origin (${other.server.url}/api/v1/query)`);
+    expect(other.hits).toHaveLength(0);
+
+    await makeClient({
+      url: server.url,
+      auth,
+      headers: { "X-Api-Key": "k3y" },
+      followCrossOriginRedirects: true,
+    }).query("up", { time: 1 });
+    expect(other.hits).toHaveLength(1);
+    const [hit] = other.hits;
+    expect(hit?.method).toBe("GET");
+    expect(new URL(hit?.url ?? "", other.server.url).searchParams.get("time")).toBe("1");
+    expect(hit?.headers.authorization).toBeUndefined();
+    expect(hit?.headers["x-api-key"]).toBeUndefined();
   });
 });
 
