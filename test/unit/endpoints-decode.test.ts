@@ -76,6 +76,8 @@ describe("series and labels", () => {
     expect((await rejection(makeClient().series(["up"]))).message).toMatch(
       /data\.0: expected an object of string label values/,
     );
+    answer("series", [["job", "a"]]);
+    expect(await rejection(makeClient().series(["up"]))).toBeInstanceOf(ResponseError);
     answer("series", { not: "a list" });
     expect(await rejection(makeClient().series(["up"]))).toBeInstanceOf(ResponseError);
   });
