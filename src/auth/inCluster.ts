@@ -58,6 +58,10 @@ function readable(path: string): boolean {
  * await client.query('sum by (namespace) (kube_pod_info)');
  * ```
  */
+export function inClusterOptions(
+  options: InClusterOptions & { url: string },
+): InClusterClientOptions & { url: string };
+export function inClusterOptions(options?: InClusterOptions): InClusterClientOptions;
 export function inClusterOptions(options: InClusterOptions = {}): InClusterClientOptions {
   const dir = options.dir ?? SERVICE_ACCOUNT_DIR;
   const tokenFile = options.tokenFile ?? join(dir, "token");
