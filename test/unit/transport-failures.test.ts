@@ -11,6 +11,7 @@ import {
 import { Deadline, sleep } from "../../src/transport/deadline.ts";
 import { describeErrorBody } from "../../src/transport/errorAnswer.ts";
 import { describeNetworkError } from "../../src/transport/network.ts";
+import { redactUrl } from "../../src/transport/url.ts";
 import { goText, json, makeClient, mockPrometheus, QUERY_URL, record, rejection } from "./promMock.ts";
 
 const server = mockPrometheus();
@@ -69,6 +70,34 @@ describe("describeNetworkError", () => {
       retryable: false,
       cause: { name: "Error", message: "socket said no", code: "ERR_SSL_SOMETHING_NEW" },
     });
+  });
+});
+
+describe("TLS failures are described, not retried", () => {
+  it("a name mismatch lists the certificate's names", () => {
+    const detail =
+      "Hostname/IP does not match certificate's altnames: Host: prom.example. is not in the cert's altnames: DNS:localhost, IP Address:127.0.0.1";
+    const failure = describeNetworkError(fetchFailure("ERR_TLS_CERT_ALTNAME_INVALID", detail), true);
+    expect(failure.retryable).toBe(false);
+    expect(failure.message).toContain("DNS:localhost, IP Address:127.0.0.1");
+    expect(failure.message).toContain("tls.servername");
+    const bare = describeNetworkError(fetchFailure("ERR_TLS_CERT_ALTNAME_INVALID", "no names here"), true);
+    expect(bare.message).not.toContain("(");
+  });
+
+  it("a handshake alert is named, known or not", () => {
+    const known = describeNetworkError(fetchFailure("ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED"), true);
+    expect(known).toMatchObject({ retryable: false });
+    expect(known.message).toContain("client certificate");
+    const unknown = describeNetworkError(fetchFailure("ERR_SSL_SSL/TLS_ALERT_NO_RENEGOTIATION"), true);
+    expect(unknown.message).toBe("the server ended the TLS handshake (alert no renegotiation)");
+  });
+});
+
+describe("redactUrl", () => {
+  it("keeps origin and path only, and survives garbage", () => {
+    expect(redactUrl("https://u:p@h.example:9091/prom/api?q=1#f")).toBe("https://h.example:9091/prom/api");
+    expect(redactUrl("not a url")).toBe("(invalid URL)");
   });
 });
 
@@ -160,6 +189,21 @@ describe("failures outside an HTTP exchange", () => {
         msg: "refreshing credentials after a 401 failed",
       },
     ]);
+  });
+
+  it("an auth strategy still looking up credentials when the deadline fires ends in the TimeoutError", async () => {
+    server.use(record(QUERY_URL, []));
+    const auth: AuthStrategy = {
+      type: "slow",
+      apply: ({ signal }) =>
+        new Promise<void>((_resolve, reject) => {
+          signal.addEventListener("abort", () => reject(new Error("lookup cancelled")), { once: true });
+        }),
+      identity: () => "slow",
+      describe: () => "slow(vault)",
+    };
+    const error = await rejection(makeClient({ auth }).query("up", { timeout: 50 }));
+    expect(error).toBeInstanceOf(TimeoutError);
   });
 
   it("a response after the deadline fired is the TimeoutError, not the late answer", async () => {
