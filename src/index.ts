@@ -75,7 +75,13 @@ export type {
   TsdbStatusOptions,
   WalReplayStatus,
 } from "./client/endpoints.ts";
-export { escapeLabelValue, type Matchers, type MatcherValue, selector } from "./client/matchers.ts";
+export {
+  escapeLabelValue,
+  type MatcherPattern,
+  type Matchers,
+  type MatcherValue,
+  selector,
+} from "./client/matchers.ts";
 
 // --- auth strategies and TLS (auth/) ---
 export { type BasicAuthOptions, basicAuth } from "./auth/basicAuth.ts";

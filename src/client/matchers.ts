@@ -6,8 +6,8 @@ import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
  * (`{"my.metric", "label.name"="v"}`).
  */
 
-/** A label value or a regular expression (RE2 syntax, anchored by Prometheus). */
-type Pattern = string | RegExp;
+/** A regular expression for `=~`/`!~`: RE2 source text or a RegExp (anchored by Prometheus). */
+export type MatcherPattern = string | RegExp;
 
 /**
  * How one label is matched: a string is `=`, a RegExp is `=~`; the object forms give the
@@ -16,10 +16,22 @@ type Pattern = string | RegExp;
 export type MatcherValue =
   | string
   | RegExp
-  | { eq: string }
-  | { ne: string }
-  | { re: Pattern }
-  | { nre: Pattern }
+  | {
+      /** `=`: equal to this value. */
+      eq: string;
+    }
+  | {
+      /** `!=`: not equal to this value. */
+      ne: string;
+    }
+  | {
+      /** `=~`: fully matching this regular expression. */
+      re: MatcherPattern;
+    }
+  | {
+      /** `!~`: not fully matching this regular expression. */
+      nre: MatcherPattern;
+    }
   | undefined;
 
 /** Label name → how it is matched, in insertion order. */
@@ -134,7 +146,7 @@ function formatLabelName(name: string): string {
  * A RegExp's source for PromQL. JavaScript's `i`, `m` and `s` flags become RE2's inline
  * `(?ims)`; `g`, `y`, `d`, `u` and `v` change nothing for a matcher and are ignored.
  */
-function regexSource(pattern: Pattern, label: string): string {
+function regexSource(pattern: MatcherPattern, label: string): string {
   if (typeof pattern === "string") return pattern;
   if (!(pattern instanceof RegExp)) {
     throw new InvalidArgumentError(

@@ -37,6 +37,7 @@ interface Evaluated {
 
 /** An alerting rule of `/api/v1/rules`. */
 export interface AlertingRule extends Evaluated {
+  /** Tells it from a recording rule. */
   type: "alerting";
   /** The alert name. */
   name: string;
@@ -62,6 +63,7 @@ export interface AlertingRule extends Evaluated {
 
 /** A recording rule of `/api/v1/rules`. */
 export interface RecordingRule extends Evaluated {
+  /** Tells it from an alerting rule. */
   type: "recording";
   /** The recorded metric name. */
   name: string;
