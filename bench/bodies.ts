@@ -45,7 +45,7 @@ function sampleValue(kind: Kind, i: number, base: number, rnd: () => number): nu
     case "gauge":
       return Math.round(rnd() * 100000) / 100;
     case "tiny":
-      return rnd() * 1e-7;
+      return rnd() * 1e-6;
     case "quantile": {
       const r = rnd();
       return r < 0.05 ? Number.POSITIVE_INFINITY : r < 0.08 ? Number.NaN : r * 2;

@@ -62,8 +62,9 @@ function extendedQuotient(hi: number, lo: number, extra: number, k: number): num
   bits[0] = sum;
   const high = words[HIGH]!;
   const low = words[LOW]!;
-  const exponent = high >>> 20; // sum > 0: no sign bit
-  if (exponent <= 52) return Number.NaN; // subnormal scale: not worth the care
+  // sum > 0 (no sign bit) and ≥ 1e-7 (16+ digits over at most 10^22): a normal double whose
+  // exponent field is far above 52, so the ulp below is a normal double too.
+  const exponent = high >>> 20;
   words[HIGH] = (exponent - 52) << 20;
   words[LOW] = 0;
   const ulp = bits[0]!; // the gap to the next double up
