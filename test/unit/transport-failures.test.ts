@@ -191,6 +191,42 @@ describe("failures outside an HTTP exchange", () => {
     ]);
   });
 
+  it("a refresh cut by the deadline ends in the TimeoutError; a thrown non-Error is 'unknown reason'", async () => {
+    server.use(record(QUERY_URL, [], () => goText(401, "Unauthorized")));
+    const base = { type: "t", apply: () => {}, identity: () => "t", describe: () => "t" };
+    const hanging: AuthStrategy = {
+      ...base,
+      refresh: ({ signal }) =>
+        new Promise<boolean>((_resolve, reject) => {
+          signal.addEventListener("abort", () => reject(new Error("refresh cancelled")), { once: true });
+        }),
+    };
+    expect(await rejection(makeClient({ auth: hanging }).query("up", { timeout: 100 }))).toBeInstanceOf(
+      TimeoutError,
+    );
+    const reasons: unknown[] = [];
+    const logger = { ...silentLogger, warn: (obj: Record<string, unknown>) => reasons.push(obj.reason) };
+    const odd: AuthStrategy = { ...base, refresh: () => Promise.reject("no") };
+    expect(await rejection(makeClient({ auth: odd, logger }).query("up"))).toBeInstanceOf(
+      AuthenticationError,
+    );
+    expect(reasons).toEqual(["unknown reason"]);
+  });
+
+  it("concurrent calls that both fall back to GET log the switch once", async () => {
+    server.use(
+      record(QUERY_URL, [], (req) =>
+        req.method === "POST"
+          ? goText(405, "Method Not Allowed")
+          : HttpResponse.json({ status: "success", data: { resultType: "vector", result: [] } }),
+      ),
+    );
+    const infos: unknown[] = [];
+    const client = makeClient({ logger: { ...silentLogger, info: (_obj, msg) => infos.push(msg) } });
+    await Promise.all([client.query("up"), client.query("up"), client.query("up")]);
+    expect(infos).toEqual(["POST was refused but GET works: this endpoint stays on GET"]);
+  });
+
   it("an auth strategy still looking up credentials when the deadline fires ends in the TimeoutError", async () => {
     server.use(record(QUERY_URL, []));
     const auth: AuthStrategy = {
