@@ -45,6 +45,35 @@ describe("readDecimal", () => {
     );
   });
 
+  it("equals Number() with exponents of any sign and size", () => {
+    fc.assert(
+      fc.property(
+        digits(1, 21),
+        fc.nat(),
+        fc.integer({ min: -340, max: 340 }),
+        fc.constantFrom("e", "E", "e+", "E+"),
+        (d, point, exponent, marker) => {
+          const at = 1 + (point % d.length);
+          const mantissa = at === d.length ? d : `${d.slice(0, at)}.${d.slice(at)}`;
+          const exp = exponent < 0 ? `${marker[0]}${exponent}` : `${marker}${exponent}`;
+          expectExact(`${mantissa}${exp}`);
+        },
+      ),
+      { numRuns: 30_000 },
+    );
+    for (const text of [
+      "1e-07",
+      "1E+21",
+      "12.5e3",
+      "1.2345678901234567e-07",
+      "5e-324",
+      "1e400",
+      "1e00000000000000001",
+    ]) {
+      expectExact(text);
+    }
+  });
+
   it("is exact on 16 to 19 digit decimals next to rounding boundaries", () => {
     fc.assert(
       fc.property(
