@@ -2,7 +2,7 @@
 export interface RetryPolicy {
   /** Retries after the first attempt (default 2, so at most 3 attempts). 0 turns retries off. */
   limit: number;
-  /** First backoff, in ms (default 200); doubles each retry, with full jitter. */
+  /** First backoff, in ms (default 200); doubles each retry, jittered (see {@link backoffDelay}). */
   baseDelayMs: number;
   /** Largest backoff, in ms (default 5,000). */
   maxDelayMs: number;
@@ -19,8 +19,8 @@ export const DEFAULT_RETRY: RetryPolicy = Object.freeze({
 });
 
 /**
- * Exponential backoff with "full jitter" (a random wait between 0 and the exponential bound),
- * so that many clients failing together do not retry together.
+ * Exponential backoff with "equal jitter" (a random wait between half the exponential bound and
+ * the bound), so that many clients failing together do not retry together, yet none retries at once.
  */
 export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
   const bound = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
