@@ -16,6 +16,8 @@ export interface TokenGrant {
 /**
  * Produces a bearer token: called when one is needed — the first time, after a 401, when the
  * returned `expiresAt` is near — and never twice at once (concurrent requests share the call).
+ * When it throws, its error's message becomes part of the call's AuthenticationError: keep
+ * secrets out of it (promfleet never quotes the token itself).
  */
 export type TokenProvider = () => string | TokenGrant | Promise<string | TokenGrant>;
 
