@@ -82,16 +82,6 @@ export class ClusterClients {
     return client;
   }
 
-  /** The current client of `id`, when one was built. */
-  current(id: string): PrometheusClient | undefined {
-    return this.#entries.get(id)?.client;
-  }
-
-  /** Every current client. */
-  all(): PrometheusClient[] {
-    return [...this.#entries.values()].map((e) => e.client);
-  }
-
   /** Closes and forgets every client. */
   async closeAll(): Promise<void> {
     const entries = [...this.#entries.values()];

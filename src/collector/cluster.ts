@@ -214,7 +214,7 @@ export function toCluster(raw: unknown, position?: number): Cluster {
   try {
     auth = clusterAuth(c.auth);
   } catch (error) {
-    throw rename(error, raw, "auth", position);
+    throw rename(error, raw, position);
   }
   const clientOptions = (c.clientOptions ?? {}) as ClusterClientOptions;
   let url: URL;
@@ -228,7 +228,7 @@ export function toCluster(raw: unknown, position?: number): Cluster {
       headers: c.headers as Record<string, string> | undefined,
     }).url;
   } catch (error) {
-    throw rename(error, raw, "", position);
+    throw rename(error, raw, position);
   }
   return new Cluster({
     id: c.id,
@@ -249,11 +249,10 @@ const CLUSTER_FIELDS = new Set(["id", "url", "auth", "tls", "headers", "labels"]
  * spelled in the cluster's data (`auth.tokenFile`, `clientOptions.timeout`); other errors pass
  * through. The original message already avoids values, so it is kept.
  */
-function rename(error: unknown, raw: unknown, prefix: string, position: number | undefined): unknown {
+function rename(error: unknown, raw: unknown, position: number | undefined): unknown {
   if (!(error instanceof InvalidArgumentError)) return error;
-  let field = error.argument === "options" ? prefix || "cluster" : error.argument;
-  if (prefix && field !== prefix && !field.startsWith(`${prefix}.`)) field = `${prefix}.${field}`;
-  if (!CLUSTER_FIELDS.has(field.split(".")[0] ?? field)) field = `clientOptions.${field}`;
+  const top = error.argument.split(".")[0] ?? error.argument;
+  const field = CLUSTER_FIELDS.has(top) ? error.argument : `clientOptions.${error.argument}`;
   const id = typeof raw === "object" && raw !== null ? (raw as { id?: unknown }).id : undefined;
   return new InvalidArgumentError(field, `${clusterName(raw, position)}: ${error.message}`, {
     cluster: typeof id === "string" ? id : undefined,

@@ -218,6 +218,17 @@ describe("syntax check", () => {
     expect(s.requests).toBe(0);
   });
 
+  it("says where a multi-line query breaks", async () => {
+    const { checkPromqlSyntax } = await import("../../src/collector/syntax.ts");
+    expect(() => checkPromqlSyntax("sum by (job) (\n  rate(x[5m]")).toThrow(
+      /unexpected end of input at line 2, column 13/,
+    );
+    expect(() => checkPromqlSyntax("up ) + 1")).toThrow(/unexpected "\) \+ 1" at line 1, column 4/);
+    expect(checkPromqlSyntax('histogram_quantile(0.9, sum by (le) (rate(x_bucket{a="b"}[5m])))')).toMatch(
+      /^histogram/,
+    );
+  });
+
   it("sends what the grammar does not know when checkSyntax is false (MetricsQL)", async () => {
     const s = await stub(jsonBody(200, vectorBody({}, 1)));
     const fleet = collector({ registry: [{ id: "vm", url: s.url }], checkSyntax: false });
@@ -391,5 +402,145 @@ describe("lifecycle and description", () => {
     bad({ registry: [], clientOptions: { auth: {} } }, "clientOptions.auth");
     bad({ registry: [], colour: "blue" }, "colour");
     expect(() => new MetricsCollector(undefined as never)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe("edge cases of a cluster's part", () => {
+  const never = () => new Promise<never>(() => {});
+
+  it("bounds a hanging registry lookup and a hanging identity by the cluster's deadline", async () => {
+    const s = await stub(jsonBody(200, vectorBody({}, 1)));
+    const slowIdentity: AuthStrategy = {
+      type: "slow",
+      apply: () => {},
+      identity: never,
+      describe: () => "slow",
+    };
+    const fleet = collector({
+      registry: {
+        get: (id) => (id === "hangs" ? never() : { id, url: s.url, auth: slowIdentity }),
+        list: () => [],
+      },
+      timeout: 150,
+    });
+    const r = await fleet.query("up", { clusters: ["hangs", "identity"] });
+    expect(r.get("hangs")).toMatchObject({ status: "timeout" });
+    expect(r.get("hangs")?.error?.message).toMatch(/the lookup did not finish within 150 ms/);
+    expect(r.get("identity")?.status).toBe("timeout");
+    expect(r.get("identity")?.error?.message).toMatch(/the client did not finish/);
+  });
+
+  it("rejects with an AbortError when aborted during a lookup", async () => {
+    const fleet = collector({ registry: { get: never, list: () => [] } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await expect(fleet.query("up", { clusters: ["x"], signal: controller.signal })).rejects.toBeInstanceOf(
+      AbortError,
+    );
+  });
+
+  it("turns a registry's own failure into that cluster's error", async () => {
+    const s = await stub(jsonBody(200, vectorBody({}, 1)));
+    const fleet = collector({
+      registry: {
+        get: (id) => {
+          if (id === "throws") throw new TypeError("secret store unreachable");
+          if (id === "liar") return { id: "someone-else", url: s.url };
+          if (id === "bad") return { id, url: "not a url" };
+          return undefined;
+        },
+        list: () => [],
+      },
+    });
+    const r = await fleet.query("up", { clusters: ["throws", "liar", "bad"] });
+    expect(r.get("throws")?.status).toBe("error");
+    expect(r.get("throws")?.error).toBeInstanceOf(PrometheusError);
+    expect(r.get("throws")?.error?.message).toBe('cluster "throws": secret store unreachable');
+    expect(r.get("liar")?.error?.message).toMatch(/answered a different id/);
+    expect(r.get("bad")?.error?.message).toMatch(/^cluster "bad": url/);
+  });
+
+  it("fails the whole call when listing the registry fails", async () => {
+    const fleet = collector({
+      registry: {
+        get: () => undefined,
+        list: () => {
+          throw new Error("cannot list");
+        },
+      },
+    });
+    await expect(fleet.query("up")).rejects.toThrow("cannot list");
+  });
+
+  it("checks the fan-out's own options", async () => {
+    const fleet = collector({ registry: [] });
+    await expect(fleet.query("up", { signal: "stop" as never })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(fleet.query("up", "all" as never)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(fleet.labelValues("", {})).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect((await fleet.query("up")).size).toBe(0);
+  });
+
+  it("stops calling a listener removed with off()", async () => {
+    const s = await stub(jsonBody(200, vectorBody({}, 1)));
+    const fleet = collector({ registry: [{ id: "a", url: s.url }] });
+    let calls = 0;
+    const listener = () => calls++;
+    fleet.on("cluster", listener);
+    await fleet.query("up");
+    fleet.off("cluster", listener);
+    await fleet.query("up");
+    expect(calls).toBe(1);
+  });
+});
+
+describe("health fan-out", () => {
+  it("is ok when healthy and ready, error when not ready, and keeps the answer either way", async () => {
+    const route =
+      (ready: number) =>
+      (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => {
+        const path = req.url ?? "";
+        if (path.startsWith("/-/healthy")) return textBody(200, "Prometheus Server is Healthy.\n")(req, res);
+        if (path.startsWith("/-/ready")) return textBody(ready, "Service Unavailable\n")(req, res);
+        return jsonBody(200, { status: "success", data: { version: "2.42.0" } })(req, res);
+      };
+    const up = await stub(route(200));
+    const starting = await stub(route(503));
+    const fleet = collector({
+      registry: [
+        { id: "up", url: up.url },
+        { id: "starting", url: starting.url },
+      ],
+    });
+    const r = await fleet.health();
+    expect(r.get("up")).toMatchObject({
+      status: "ok",
+      value: { healthy: true, ready: true, version: "2.42.0" },
+    });
+    expect(r.get("starting")?.status).toBe("error");
+    expect(r.get("starting")?.value).toMatchObject({ healthy: true, ready: false });
+    expect(r.get("starting")?.error).toBeInstanceOf(PrometheusError);
+  });
+});
+
+describe("results", () => {
+  it("serialise values and errors, and show cached answers in inspect()", async () => {
+    const { Keyv } = await import("keyv");
+    const s = await stub(jsonBody(200, vectorBody({ job: "a" }, 1)));
+    const fails = await stub(textBody(500, "no"));
+    const fleet = collector({
+      registry: [
+        { id: "a", url: s.url },
+        { id: "f", url: fails.url },
+      ],
+      cache: new Keyv(),
+    });
+    await fleet.query("up", { time: 1_700_000_000 });
+    const r = await fleet.query("up", { time: 1_700_000_000 });
+    expect(r.get("a")?.cached).toBe(true);
+    expect(inspect(r)).toMatch(/a: ok \d+ ms \(cached\)/);
+    const json = JSON.parse(JSON.stringify(r));
+    expect(json.clusters[0].value.data.result[0].metric).toEqual({ job: "a" });
+    expect(json.clusters[1].error).toMatchObject({ name: "UnavailableError", cluster: "f" });
+    expect(JSON.stringify(fleet)).toContain('"cache":"keyv"');
   });
 });
