@@ -14,7 +14,7 @@ import {
 } from "../../src/index.ts";
 import type { ClusterEvent } from "../../src/observe/events.ts";
 import { jsonBody, neverAnswers, textBody, withLatency } from "../support/stubServer.ts";
-import { InFlight, stubPool, vectorBody, withBody } from "./collectorStubs.ts";
+import { InFlight, stubPool, vectorBody } from "./collectorStubs.ts";
 
 const stub = stubPool();
 const open: MetricsCollector[] = [];

@@ -49,15 +49,3 @@ export function stubPool(): (handler: StubHandler) => Promise<StubServer> {
     return server;
   };
 }
-
-/** Reads a request's body (form-encoded queries), then calls `fn` with it. */
-export function withBody(fn: (req: IncomingMessage, res: ServerResponse, body: string) => void): StubHandler {
-  return (req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => {
-      body += chunk;
-    });
-    req.on("end", () => fn(req, res, body));
-  };
-}
