@@ -296,7 +296,7 @@ export class MetricsCollector {
     this.#assertOpen();
     const op = build();
     const { fleet } = splitOptions(options);
-    const targets = await resolveTargets(this.#options.registry, this.#checker, fleet.clusters);
-    return fanOut(this.#context, targets, op, fleet);
+    const list = () => resolveTargets(this.#options.registry, this.#checker, fleet.clusters);
+    return fanOut(this.#context, list, op, fleet);
   }
 }

@@ -12,7 +12,7 @@ export function bounded<T>(
   ms: number,
   signal: AbortSignal | undefined,
   what: string,
-  cluster: string,
+  cluster?: string,
 ): Promise<T> {
   if (signal?.aborted) {
     promise.catch(() => {});

@@ -62,14 +62,14 @@ function asPrometheusError(error: unknown, cluster: string): PrometheusError {
 }
 
 /**
- * Fans `op` out over `targets`: a pool of `concurrency` slots; each cluster gets its own deadline
+ * Fans `op` out over the clusters `listTargets` selects: a pool of `concurrency` slots; each cluster gets its own deadline
  * from its start (lookup, client and call included), capped by the overall deadline; clusters
  * not started when the overall deadline passes are `skipped`. A caller's abort rejects the
  * whole fan-out with an AbortError. Every finished cluster emits a `cluster` event.
  */
 export async function fanOut<T, M>(
   ctx: FanoutContext,
-  targets: readonly Target[],
+  listTargets: () => Promise<readonly Target[]>,
   op: Operation<T, M>,
   call: FanoutCall,
 ): Promise<FleetResult<T, M>> {
@@ -82,6 +82,10 @@ export async function fanOut<T, M>(
     throw new InvalidArgumentError("signal", "signal must be an AbortSignal");
   }
   if (signal?.aborted) throw abortError(signal, `the ${op.name} fan-out`);
+  // Listing has no cluster to blame: it must end within the overall deadline, else within one
+  // cluster's timeout, and a failure fails the call.
+  const listMs = Math.min(deadlineAt - performance.now(), callTimeoutMs ?? ctx.timeoutMs);
+  const targets = await bounded(listTargets(), listMs, signal, "listing the registry's clusters");
 
   const results = new Array<ClusterResult<T>>(targets.length);
   let done = 0;

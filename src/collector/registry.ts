@@ -8,14 +8,21 @@ export type MaybePromise<T> = T | Promise<T>;
 /**
  * Where a {@link MetricsCollector} finds its clusters. Implement it over whatever holds them (a
  * config file, a database, a credentials store); answers may be raw {@link ClusterConfig} data
- * (checked by the collector) or {@link Cluster}s. The collector asks `list()` for fan-outs over
- * all clusters or a label selector, and `get(id)` for a list of ids.
+ * (checked by the collector) or {@link Cluster}s. The collector asks `list()` for a label
+ * selector (it needs the labels), `get(id)` for a list of ids, and for all clusters `ids()` when
+ * the registry has it (else `list()`).
  */
 export interface ClusterRegistry {
   /** The cluster with this id, or undefined when there is none. */
   get(id: string): MaybePromise<ClusterConfig | Cluster | undefined>;
   /** Every cluster. */
   list(): MaybePromise<ReadonlyArray<ClusterConfig | Cluster>>;
+  /**
+   * Optional: the ids of every cluster, cheaper than `list()`. With it, a fan-out over all
+   * clusters looks each one up with `get(id)` inside that cluster's own slot and deadline, so a
+   * slow or failing lookup is that cluster's `timeout` or `error`, not the whole call's.
+   */
+  ids?(): MaybePromise<readonly string[]>;
 }
 
 /**
@@ -85,8 +92,8 @@ export interface LookupClusterRegistryOptions {
    * The answer's `id` may be left out; when given it must equal the id asked for.
    */
   lookup(id: string): MaybePromise<(Omit<ClusterConfig, "id"> & { id?: string }) | Cluster | undefined>;
-  /** The ids of every cluster (or whole cluster data, used as it is). */
-  list(): MaybePromise<ReadonlyArray<string | ClusterConfig | Cluster>>;
+  /** The ids of every cluster. */
+  list(): MaybePromise<readonly string[]>;
   /**
    * How long an answer is reused, in ms (default 5,000): long enough that one fan-out looks each
    * cluster up once, short enough that a rotated secret is picked up soon. 0 turns reuse off,
@@ -118,7 +125,7 @@ export class LookupClusterRegistry implements ClusterRegistry {
   readonly #options: LookupClusterRegistryOptions;
   readonly #memoMs: number;
   readonly #byId = new Map<string, Memo<Cluster | undefined>>();
-  #list: Memo<readonly Cluster[]> | undefined;
+  #ids: Memo<readonly string[]> | undefined;
 
   /** Checks the options; nothing is looked up yet. */
   constructor(options: LookupClusterRegistryOptions) {
@@ -145,23 +152,30 @@ export class LookupClusterRegistry implements ClusterRegistry {
     );
   }
 
-  /** Every cluster (checked); ids are looked up through the same memo as {@link get}. */
-  list(): Promise<readonly Cluster[]> {
+  /** The ids of every cluster, from the `list` function, through the memo. */
+  ids(): Promise<readonly string[]> {
     return this.#memo(
-      this.#list,
+      this.#ids,
       (memo) => {
-        this.#list = memo;
+        this.#ids = memo;
       },
       async () => {
-        const entries = await this.#options.list();
-        const clusters = await Promise.all(
-          entries.map((entry, position) =>
-            typeof entry === "string" ? this.get(entry) : Promise.resolve(toCluster(entry, position)),
-          ),
-        );
-        return clusters.filter((c) => c !== undefined);
+        const ids = await this.#options.list();
+        if (!Array.isArray(ids) || !ids.every((id) => typeof id === "string" && id.length > 0)) {
+          throw new InvalidArgumentError(
+            "list",
+            "LookupClusterRegistry: list() must answer an array of cluster ids",
+          );
+        }
+        return [...ids];
       },
     );
+  }
+
+  /** Every cluster (checked), each looked up through the same memo as {@link get}; ids it has no cluster for are left out. */
+  async list(): Promise<readonly Cluster[]> {
+    const clusters = await Promise.all((await this.ids()).map((id) => this.get(id)));
+    return clusters.filter((c) => c !== undefined);
   }
 
   /** Reuses a fresh or in-flight answer, else starts `load` and remembers it until it is stale. */

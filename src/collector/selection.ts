@@ -59,8 +59,9 @@ function kindOf(selection: unknown): "all" | "ids" | "labels" | "predicate" {
 }
 
 /**
- * Resolves a selection against the registry. A list of ids is not looked up here: each id is
- * looked up when its turn in the pool comes, inside its own deadline. Duplicate ids count once.
+ * Resolves a selection against the registry. A list of ids (given, or the registry's `ids()`
+ * for all clusters) is not looked up here: each id is looked up when its turn in the pool
+ * comes, inside its own deadline. Duplicate ids count once.
  */
 export async function resolveTargets(
   registry: ClusterRegistry,
@@ -69,6 +70,10 @@ export async function resolveTargets(
 ): Promise<Target[]> {
   const kind = kindOf(selection);
   if (kind === "ids") return [...new Set(selection as readonly string[])].map((id) => ({ id }));
+  if (kind === "all" && typeof registry.ids === "function") {
+    // Looked up one by one inside the pool, each within its own deadline.
+    return [...new Set(await registry.ids())].map((id) => ({ id }));
+  }
   const all = (await registry.list()).map((raw) => checker.check(raw));
   let chosen = all;
   if (kind === "labels") {

@@ -158,7 +158,7 @@ describe("LookupClusterRegistry", () => {
   it("asks again once the memo is stale, and does not remember failures", async () => {
     let n = 0;
     const registry = new LookupClusterRegistry({
-      list: () => [{ id: "fixed", url: "http://fixed" }],
+      list: () => ["a"],
       lookup: () => {
         n++;
         if (n === 1) throw new Error("store unavailable");
@@ -173,7 +173,8 @@ describe("LookupClusterRegistry", () => {
     await new Promise((r) => setTimeout(r, 40));
     await registry.get("a");
     expect(n).toBe(3);
-    expect((await registry.list()).map((c) => c.id)).toEqual(["fixed"]);
+    expect((await registry.list()).map((c) => c.id)).toEqual(["a"]);
+    expect(await registry.ids()).toEqual(["a"]);
   });
 
   it("checks what the lookup answers, and treats undefined as no such cluster", async () => {
@@ -190,6 +191,14 @@ describe("LookupClusterRegistry", () => {
     await expect(registry.get("other")).rejects.toThrow(/answered a different id/);
     await expect(registry.get("bad")).rejects.toThrow(/cluster "bad": url/);
     await expect(registry.list()).rejects.toThrow(/different id/);
+  });
+
+  it("refuses a list() that does not answer ids", async () => {
+    const registry = new LookupClusterRegistry({
+      list: () => [{ id: "x" }] as never,
+      lookup: () => undefined,
+    });
+    await expect(registry.ids()).rejects.toThrow(/array of cluster ids/);
   });
 
   it("validates its options", () => {

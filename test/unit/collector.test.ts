@@ -460,6 +460,26 @@ describe("edge cases of a cluster's part", () => {
     expect(r.get("bad")?.error?.message).toMatch(/^cluster "bad": url/);
   });
 
+  it("looks clusters up inside the pool when the registry lists ids: one slow lookup is that cluster's timeout", async () => {
+    const s = await stub(jsonBody(200, vectorBody({}, 1)));
+    const registry = new LookupClusterRegistry({
+      list: () => ["fast", "stuck", "gone"],
+      lookup: (id) => (id === "stuck" ? never() : id === "gone" ? undefined : { url: s.url }),
+    });
+    const fleet = collector({ registry, timeout: 200 });
+    const r = await fleet.query("up");
+    expect(r.summary()).toEqual({ ok: 1, error: 1, timeout: 1, skipped: 0 });
+    expect(r.get("stuck")?.error?.message).toMatch(/the lookup did not finish/);
+    expect(r.get("gone")?.error?.message).toMatch(/unknown cluster "gone"/);
+  });
+
+  it("bounds listing the registry by the overall deadline", async () => {
+    const fleet = collector({ registry: { get: () => undefined, list: never }, deadline: 100 });
+    await expect(fleet.query("up")).rejects.toThrow(
+      /listing the registry's clusters did not finish within 100 ms/,
+    );
+  });
+
   it("fails the whole call when listing the registry fails", async () => {
     const fleet = collector({
       registry: {
