@@ -1,6 +1,6 @@
 import type Keyv from "keyv";
 import * as v from "valibot";
-import { type PrometheusClientOptions, throwFirstIssue } from "../client/options.ts";
+import { normalizeClientOptions, type PrometheusClientOptions, throwFirstIssue } from "../client/options.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import { type Logger, safeLogger } from "../observe/logger.ts";
 import type { BreakerOptions } from "./breaker.ts";
@@ -125,6 +125,15 @@ export function normalizeCollectorOptions(options: MetricsCollectorOptions): Nor
         `clientOptions.${name} is set per cluster (or, for timeout, as the collector's own option)`,
       );
     }
+  }
+  // Checked now with the client's own rules, so a bad shared option fails here, not per cluster.
+  try {
+    normalizeClientOptions({ ...clientOptions, url: "http://options.check.invalid" });
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) {
+      throw new InvalidArgumentError(`clientOptions.${error.argument}`, `clientOptions.${error.message}`);
+    }
+    throw error;
   }
   return {
     registry,

@@ -401,6 +401,7 @@ describe("lifecycle and description", () => {
     bad({ registry: {} }, "registry");
     bad({ registry: [], clientOptions: { auth: {} } }, "clientOptions.auth");
     bad({ registry: [], colour: "blue" }, "colour");
+    bad({ registry: [], clientOptions: { retry: "often" } }, "clientOptions.retry");
     expect(() => new MetricsCollector(undefined as never)).toThrow(InvalidArgumentError);
   });
 });
@@ -562,5 +563,58 @@ describe("results", () => {
     expect(json.clusters[0].value.data.result[0].metric).toEqual({ job: "a" });
     expect(json.clusters[1].error).toMatchObject({ name: "UnavailableError", cluster: "f" });
     expect(JSON.stringify(fleet)).toContain('"cache":"keyv"');
+  });
+});
+
+describe("process lifetime", () => {
+  it("lets the process exit once closed: no timer of the collector keeps it alive", async () => {
+    const { spawn } = await import("node:child_process");
+    const { writeFile, mkdtemp, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { fileURLToPath } = await import("node:url");
+    const live = await stub(jsonBody(200, vectorBody({}, 1)));
+    const dead = await stub(neverAnswers());
+    const dir = await mkdtemp(join(tmpdir(), "promfleet-exit-"));
+    const script = join(dir, "fleet-exit.ts");
+    const index = fileURLToPath(new URL("../../src/index.ts", import.meta.url));
+    await writeFile(
+      script,
+      `import { MetricsCollector } from ${JSON.stringify(index)};
+const [live, dead] = process.argv.slice(2);
+const fleet = new MetricsCollector({
+  registry: [{ id: "live", url: live }, { id: "dead", url: dead }],
+  timeout: 300,
+  breaker: { failures: 1, coolDownMs: 3_600_000 },
+});
+const r = await fleet.query("up");
+await fleet.invalidate();
+await fleet.close();
+console.log(JSON.stringify(r.summary()));
+`,
+    );
+    try {
+      const child = spawn(process.execPath, [script, live.url, dead.url], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      const code = await new Promise<number | null>((resolve) => {
+        const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        child.once("exit", (c) => {
+          clearTimeout(killer);
+          resolve(c);
+        });
+      });
+      expect(out).toContain('{"ok":1,"error":0,"timeout":1,"skipped":0}');
+      expect(code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
