@@ -21,17 +21,17 @@ export interface FleetOptions {
   deadline?: number | undefined;
 }
 
-/** The call options a fan-out sets itself, per cluster. */
-type PerCluster = "signal" | "timeout";
-
-/** Options of `MetricsCollector.query`: the client's query options (per-call `cache` included) and the fan-out's. */
-export type FleetQueryOptions = Omit<QueryOptions, PerCluster> & FleetOptions;
+/**
+ * Options of `MetricsCollector.query`: the client's query options (per-call `cache` included) and
+ * the fan-out's; `signal` and `timeout` are the fan-out's (the collector sets each cluster's).
+ */
+export type FleetQueryOptions = Omit<QueryOptions, "signal" | "timeout"> & FleetOptions;
 /** Options of `MetricsCollector.queryRange`. */
-export type FleetQueryRangeOptions = Omit<QueryRangeOptions, PerCluster> & FleetOptions;
+export type FleetQueryRangeOptions = Omit<QueryRangeOptions, "signal" | "timeout"> & FleetOptions;
 /** Options of `MetricsCollector.series`. */
-export type FleetSeriesOptions = Omit<SeriesOptions, PerCluster> & FleetOptions;
+export type FleetSeriesOptions = Omit<SeriesOptions, "signal" | "timeout"> & FleetOptions;
 /** Options of `MetricsCollector.labelNames` and `labelValues`. */
-export type FleetLabelsOptions = Omit<LabelsOptions, PerCluster> & FleetOptions;
+export type FleetLabelsOptions = Omit<LabelsOptions, "signal" | "timeout"> & FleetOptions;
 
 const FLEET_KEYS = ["clusters", "signal", "timeout", "deadline"] as const;
 

@@ -66,7 +66,10 @@ export class FleetResult<T, M = never> implements Iterable<ClusterResult<T>> {
   readonly #clusterLabel: string;
   #merged: { value: M } | undefined;
 
-  /** Built by the collector. */
+  /**
+   * Built by the collector.
+   * @internal
+   */
   constructor(
     results: ReadonlyArray<ClusterResult<T>>,
     options: { durationMs: number; clusterLabel: string; merge?: ((input: MergeInput<T>) => M) | undefined },

@@ -43,10 +43,15 @@ export interface CacheEvent {
 
 /** Emitted by a fleet fan-out each time one cluster finishes. */
 export interface ClusterEvent {
+  /** The cluster id. */
   cluster: string;
+  /** How its part ended: `ok`, `error`, `timeout` or `skipped`. */
   status: string;
+  /** Time from its start to its end, in ms (0 when skipped). */
   latencyMs: number;
+  /** Clusters finished so far in this fan-out, this one included. */
   done: number;
+  /** Clusters in this fan-out. */
   total: number;
 }
 
@@ -56,7 +61,9 @@ export interface ClusterEvent {
  * through), `closed` (a call succeeded again).
  */
 export interface CircuitEvent {
+  /** The cluster id. */
   cluster: string;
+  /** The state the circuit entered. */
   state: "open" | "half-open" | "closed";
   /** Consecutive failures counted so far. */
   failures: number;
