@@ -38,6 +38,8 @@ export default defineConfig({
           name: "faults",
           include: ["test/faults/**/*.test.ts"],
           environment: "node",
+          // Records unhandled rejections and uncaught exceptions and fails the file on any.
+          setupFiles: ["test/faults/setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
