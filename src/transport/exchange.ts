@@ -116,6 +116,10 @@ export async function exchange(
       );
     }
     const target = new URL(location, url);
+    // fetch refuses a URL holding user:password and quotes it whole in its error: credentials a
+    // server put in a Location are never sent, nor shown.
+    target.username = "";
+    target.password = "";
     if (target.origin !== origin) {
       if (!settings.followCrossOriginRedirects) {
         throw new ResponseError(
