@@ -16,6 +16,7 @@ import { type CacheReporter, guardFor, type KeyvGuard } from "./guard.ts";
 import {
   alignRange,
   cacheableEndpoint,
+  clusterGenerationKey,
   entryKey,
   generationKeys,
   type KeyScope,
@@ -145,9 +146,7 @@ export class ResultCache {
   async invalidate(query?: string): Promise<void> {
     const s = this.#s;
     const key =
-      query === undefined
-        ? generationKeys(this.#scope, { path: "api/v1/labels", params: [], method: "get" })[0]
-        : queryGenerationKey(this.#scope, query);
+      query === undefined ? clusterGenerationKey(this.#scope) : queryGenerationKey(this.#scope, query);
     const endpoint = `cache:${s.namespace}`;
     const outcome = await this.#generations.bump(key, query === undefined ? 0 : QUERY_GENERATION_TTL_MS, {
       timeoutMs: Math.max(s.cacheTimeoutMs, INVALIDATE_TIMEOUT_MS),

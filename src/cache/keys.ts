@@ -59,16 +59,21 @@ export interface KeyScope {
   secret: string | undefined;
 }
 
+/** The generation key of a cluster (of every entry of that scope, whatever the identity). */
+export function clusterGenerationKey(scope: KeyScope): string {
+  return `${scope.namespace}:gen:${encodeURIComponent(scope.scope)}`;
+}
+
 /** The two generation keys a request depends on: the cluster's, and its query's (when it has one). */
 export function generationKeys(scope: KeyScope, spec: RequestSpec): [string, string] | [string] {
-  const clusterKey = `${scope.namespace}:gen:${encodeURIComponent(scope.scope)}`;
+  const clusterKey = clusterGenerationKey(scope);
   const query = queryOf(spec);
   return query === undefined ? [clusterKey] : [clusterKey, queryGenerationKey(scope, query)];
 }
 
 /** The generation key of one PromQL text. */
 export function queryGenerationKey(scope: KeyScope, query: string): string {
-  return `${scope.namespace}:gen:${encodeURIComponent(scope.scope)}:q:${keyedHash(query, scope.secret)}`;
+  return `${clusterGenerationKey(scope)}:q:${keyedHash(query, scope.secret)}`;
 }
 
 /** The PromQL text of a query or range query (the unit `invalidate({ query })` works on). */
