@@ -3,35 +3,20 @@
  * @packageDocumentation
  */
 export { type AuthRequest, type AuthStrategy, noAuth } from "./auth/AuthStrategy.ts";
-export type { CallOptions, ExtraParams, QueryParamOptions } from "./client/callOptions.ts";
-export type { PrometheusClientOptions } from "./client/options.ts";
-export { PrometheusClient } from "./client/PrometheusClient.ts";
-export type { DurationInput, TimeInput } from "./client/params.ts";
-export type { QueryOptions, QueryRangeOptions } from "./client/query.ts";
-export { formatSampleValue, parseSampleValue } from "./decode/numbers.ts";
-export { ApiResponse } from "./decode/response.ts";
+export { type BasicAuthOptions, basicAuth } from "./auth/basicAuth.ts";
+export { type BearerAuthOptions, bearerAuth } from "./auth/bearerAuth.ts";
+export { type AuthConfig, authFromConfig } from "./auth/config.ts";
+export { type HeaderAuthOptions, headerAuth } from "./auth/headerAuth.ts";
 export {
-  type HistogramBucket,
-  type HistogramSeries,
-  InstantSample,
-  type Labels,
-  type MatrixData,
-  type NativeHistogram,
-  type QueryData,
-  RangeSeries,
-  type ScalarData,
-  ScalarSample,
-  type StringData,
-  type VectorData,
-} from "./decode/types.ts";
-export * from "./errors/index.ts";
-export type * from "./observe/events.ts";
-export { type Logger, silentLogger } from "./observe/logger.ts";
-export type { RetryPolicy } from "./transport/retry.ts";
-export type { TlsOptions } from "./transport/tls.ts";
-export { VERSION } from "./version.ts";
-
-// --- endpoints: results, matchers (client/endpoints) ---
+  type InClusterClientOptions,
+  type InClusterOptions,
+  inClusterOptions,
+  OPENSHIFT_THANOS_QUERIER_URL,
+  SERVICE_ACCOUNT_DIR,
+} from "./auth/inCluster.ts";
+export type { TokenGrant, TokenProvider } from "./auth/tokenProvider.ts";
+export { createRedisCache, type RedisCacheOptions } from "./cache/redis.ts";
+export type { CallOptions, ExtraParams, QueryParamOptions } from "./client/callOptions.ts";
 export type {
   ActiveTarget,
   Alert,
@@ -82,25 +67,10 @@ export {
   type MatcherValue,
   selector,
 } from "./client/matchers.ts";
-
-// --- auth strategies and TLS (auth/) ---
-export { type BasicAuthOptions, basicAuth } from "./auth/basicAuth.ts";
-export { type BearerAuthOptions, bearerAuth } from "./auth/bearerAuth.ts";
-export { type AuthConfig, authFromConfig } from "./auth/config.ts";
-export { type HeaderAuthOptions, headerAuth } from "./auth/headerAuth.ts";
-export {
-  type InClusterClientOptions,
-  type InClusterOptions,
-  inClusterOptions,
-  OPENSHIFT_THANOS_QUERIER_URL,
-  SERVICE_ACCOUNT_DIR,
-} from "./auth/inCluster.ts";
-export type { TokenGrant, TokenProvider } from "./auth/tokenProvider.ts";
-
-// --- cache (cache/) ---
-export { createRedisCache, type RedisCacheOptions } from "./cache/redis.ts";
-
-// --- fleet (collector/) ---
+export type { PrometheusClientOptions } from "./client/options.ts";
+export { PrometheusClient } from "./client/PrometheusClient.ts";
+export type { DurationInput, TimeInput } from "./client/params.ts";
+export type { QueryOptions, QueryRangeOptions } from "./client/query.ts";
 export type { BreakerOptions } from "./collector/breaker.ts";
 export type {
   FleetLabelsOptions,
@@ -122,3 +92,25 @@ export {
 } from "./collector/registry.ts";
 export { type ClusterResult, type ClusterStatus, FleetResult } from "./collector/result.ts";
 export type { ClusterSelection } from "./collector/selection.ts";
+export { formatSampleValue, parseSampleValue } from "./decode/numbers.ts";
+export { ApiResponse } from "./decode/response.ts";
+export {
+  type HistogramBucket,
+  type HistogramSeries,
+  InstantSample,
+  type Labels,
+  type MatrixData,
+  type NativeHistogram,
+  type QueryData,
+  RangeSeries,
+  type ScalarData,
+  ScalarSample,
+  type StringData,
+  type VectorData,
+} from "./decode/types.ts";
+export * from "./errors/index.ts";
+export type * from "./observe/events.ts";
+export { type Logger, silentLogger } from "./observe/logger.ts";
+export type { RetryPolicy } from "./transport/retry.ts";
+export type { TlsOptions } from "./transport/tls.ts";
+export { VERSION } from "./version.ts";
