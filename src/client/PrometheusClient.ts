@@ -19,6 +19,7 @@ import {
   type PrometheusClientOptions,
 } from "./options.ts";
 import { prepareQuery, prepareQueryRange, type QueryOptions, type QueryRangeOptions } from "./query.ts";
+import { ReadEndpoints } from "./ReadEndpoints.ts";
 
 /**
  * A client for one Prometheus-compatible endpoint (Prometheus, Thanos Querier, OpenShift's
@@ -37,7 +38,7 @@ import { prepareQuery, prepareQueryRange, type QueryOptions, type QueryRangeOpti
  * await client.close();
  * ```
  */
-export class PrometheusClient {
+export class PrometheusClient extends ReadEndpoints {
   readonly #options: NormalizedClientOptions;
   readonly #events = new Events();
   readonly #transport: Transport;
@@ -53,6 +54,7 @@ export class PrometheusClient {
 
   /** Creates a client; options are checked now and a bad one throws an InvalidArgumentError naming it. */
   constructor(options: PrometheusClientOptions) {
+    super();
     this.#options = normalizeClientOptions(options);
     const tls = new TlsMaterial(this.#options.tls);
     this.#pools = new DispatcherPool(tls, { logger: this.#options.logger, endpoint: this.url });
@@ -135,7 +137,7 @@ export class PrometheusClient {
    * ```
    */
   query(promql: string, options?: QueryOptions): Promise<ApiResponse<QueryData>> {
-    return this.#run(() => prepareQuery(promql, options), options);
+    return this.run(() => prepareQuery(promql, options), options);
   }
 
   /**
@@ -149,7 +151,7 @@ export class PrometheusClient {
    * ```
    */
   queryRange(promql: string, options: QueryRangeOptions): Promise<ApiResponse<MatrixData>> {
-    return this.#run(() => prepareQueryRange(promql, options, this.#options.maxPointsPerSeries), options);
+    return this.run(() => prepareQueryRange(promql, options, this.#options.maxPointsPerSeries), options);
   }
 
   /**
@@ -157,10 +159,10 @@ export class PrometheusClient {
    * then hands it to the transport under the call's deadline — through the result cache and
    * single flight when a `cache` is configured (cacheable endpoints only; see ResultCache).
    */
-  async #run<T>(
+  protected override async run<T>(
     prepare: () => { spec: RequestSpec; decode: BodyDecoder<T> },
     options: CallOptions | undefined,
-  ) {
+  ): Promise<ApiResponse<T>> {
     this.#assertOpen();
     const { spec, decode } = prepare();
     const timeoutMs = callTimeout(options, this.#options.timeoutMs);
@@ -201,214 +203,6 @@ export class PrometheusClient {
   }
 
   /**
-   * The label sets of the series matching any of `matchers` (`/api/v1/series`, form POST).
-   *
-   * @example
-   * ```ts
-   * const { data } = await client.series(['up{job="api"}'], { start: Date.now() / 1000 - 3600 });
-   * ```
-   */
-  series(
-    matchers: string | readonly string[],
-    options?: api.SeriesOptions,
-  ): Promise<ApiResponse<api.Labels[]>> {
-    return this.#run(() => api.prepareSeries(matchers, options), options);
-  }
-
-  /**
-   * Label names, optionally only those of series matching `match` (`/api/v1/labels`, form POST).
-   *
-   * @example
-   * ```ts
-   * const { data: names } = await client.labelNames({ match: ['up{job="api"}'] });
-   * ```
-   */
-  labelNames(options?: api.LabelsOptions): Promise<ApiResponse<string[]>> {
-    return this.#run(() => api.prepareLabelNames(options), options);
-  }
-
-  /**
-   * The values of label `name` (`/api/v1/label/<name>/values`, GET). Names that are not legacy
-   * identifiers (Prometheus 3) are sent `U__`-escaped.
-   *
-   * @example
-   * ```ts
-   * const { data: namespaces } = await client.labelValues("namespace", { match: ["kube_pod_info"] });
-   * ```
-   */
-  labelValues(name: string, options?: api.LabelsOptions): Promise<ApiResponse<string[]>> {
-    return this.#run(() => api.prepareLabelValues(name, options), options);
-  }
-
-  /**
-   * Metric metadata (TYPE, HELP, UNIT) per metric name (`/api/v1/metadata`).
-   *
-   * @example
-   * ```ts
-   * const { data } = await client.metadata({ metric: "up" }); // data.up[0].type === "gauge"
-   * ```
-   */
-  metadata(options?: api.MetadataOptions): Promise<ApiResponse<api.MetadataData>> {
-    return this.#run(() => api.prepareMetadata(options), options);
-  }
-
-  /**
-   * Scrape targets, active and dropped (`/api/v1/targets`).
-   *
-   * @example
-   * ```ts
-   * const down = (await client.targets({ state: "active" })).data.activeTargets.filter((t) => t.health !== "up");
-   * ```
-   */
-  targets(options?: api.TargetsOptions): Promise<ApiResponse<api.TargetsData>> {
-    return this.#run(() => api.prepareTargets(options), options);
-  }
-
-  /**
-   * Metric metadata as each target exposes it (`/api/v1/targets/metadata`).
-   *
-   * @example
-   * ```ts
-   * const { data } = await client.targetsMetadata({ matchTarget: '{job="api"}', metric: "http_requests_total" });
-   * ```
-   */
-  targetsMetadata(options?: api.TargetsMetadataOptions): Promise<ApiResponse<api.TargetMetadata[]>> {
-    return this.#run(() => api.prepareTargetsMetadata(options), options);
-  }
-
-  /**
-   * Rule groups with their alerting and recording rules (`/api/v1/rules`).
-   *
-   * @example
-   * ```ts
-   * const { data } = await client.rules({ type: "alert", ruleGroup: ["kubernetes-apps"] });
-   * ```
-   */
-  rules(options?: api.RulesOptions): Promise<ApiResponse<api.RulesData>> {
-    return this.#run(() => api.prepareRules(options), options);
-  }
-
-  /**
-   * Active (pending and firing) alerts (`/api/v1/alerts`).
-   *
-   * @example
-   * ```ts
-   * const firing = (await client.alerts()).data.alerts.filter((a) => a.state === "firing");
-   * ```
-   */
-  alerts(options?: api.AlertsOptions): Promise<ApiResponse<api.AlertsData>> {
-    return this.#run(() => api.prepareAlerts(options), options);
-  }
-
-  /**
-   * Alertmanagers the server sends alerts to (`/api/v1/alertmanagers`).
-   *
-   * @example
-   * ```ts
-   * const urls = (await client.alertmanagers()).data.activeAlertmanagers.map((a) => a.url);
-   * ```
-   */
-  alertmanagers(options?: api.EndpointOptions): Promise<ApiResponse<api.AlertmanagersData>> {
-    return this.#run(() => api.prepareAlertmanagers(options), options);
-  }
-
-  /**
-   * Exemplars of the series `promql` selects, in a range (`/api/v1/query_exemplars`, form POST).
-   *
-   * @example
-   * ```ts
-   * const { data } = await client.queryExemplars("http_request_duration_seconds_bucket", { start, end });
-   * ```
-   */
-  queryExemplars(promql: string, options: api.ExemplarsOptions): Promise<ApiResponse<api.ExemplarSeries[]>> {
-    return this.#run(() => api.prepareExemplars(promql, options), options);
-  }
-
-  /**
-   * Formats a PromQL expression as Prometheus prints it (`/api/v1/format_query`, form POST).
-   *
-   * @example
-   * ```ts
-   * (await client.formatQuery("sum(rate(x[5m]))by(job)")).data; // "sum by (job) (rate(x[5m]))"
-   * ```
-   */
-  formatQuery(promql: string, options?: api.EndpointOptions): Promise<ApiResponse<string>> {
-    return this.#run(() => api.prepareFormatQuery(promql, options), options);
-  }
-
-  /**
-   * The server's version and build (`/api/v1/status/buildinfo`).
-   *
-   * @example
-   * ```ts
-   * const { version } = (await client.buildInfo()).data;
-   * ```
-   */
-  buildInfo(options?: api.EndpointOptions): Promise<ApiResponse<api.BuildInfo>> {
-    return this.#run(() => api.prepareBuildInfo(options), options);
-  }
-
-  /**
-   * Runtime properties: start time, retention, goroutines... (`/api/v1/status/runtimeinfo`).
-   *
-   * @example
-   * ```ts
-   * const { storageRetention } = (await client.runtimeInfo()).data;
-   * ```
-   */
-  runtimeInfo(options?: api.EndpointOptions): Promise<ApiResponse<api.RuntimeInfo>> {
-    return this.#run(() => api.prepareRuntimeInfo(options), options);
-  }
-
-  /**
-   * The command-line flags the server runs with (`/api/v1/status/flags`).
-   *
-   * @example
-   * ```ts
-   * const lookback = (await client.flags()).data["query.lookback-delta"]; // "5m"
-   * ```
-   */
-  flags(options?: api.EndpointOptions): Promise<ApiResponse<api.FlagsData>> {
-    return this.#run(() => api.prepareFlags(options), options);
-  }
-
-  /**
-   * The loaded configuration as YAML (`/api/v1/status/config`).
-   *
-   * @example
-   * ```ts
-   * const { yaml } = (await client.config()).data;
-   * ```
-   */
-  config(options?: api.EndpointOptions): Promise<ApiResponse<api.ConfigData>> {
-    return this.#run(() => api.prepareConfig(options), options);
-  }
-
-  /**
-   * TSDB cardinality statistics (`/api/v1/status/tsdb`).
-   *
-   * @example
-   * ```ts
-   * const top = (await client.tsdbStatus({ limit: 5 })).data.seriesCountByMetricName;
-   * ```
-   */
-  tsdbStatus(options?: api.TsdbStatusOptions): Promise<ApiResponse<api.TsdbStatus>> {
-    return this.#run(() => api.prepareTsdbStatus(options), options);
-  }
-
-  /**
-   * WAL replay progress, readable before the server is ready (`/api/v1/status/walreplay`).
-   *
-   * @example
-   * ```ts
-   * const { current, max } = (await client.walReplay()).data;
-   * ```
-   */
-  walReplay(options?: api.EndpointOptions): Promise<ApiResponse<api.WalReplayStatus>> {
-    return this.#run(() => api.prepareWalReplay(options), options);
-  }
-
-  /**
    * Whether the server is healthy and ready: `/-/healthy` and `/-/ready`, or a `vector(1)` query
    * where a proxy hides them (`via: "query"`), plus its version when buildinfo answers in time.
    * Never throws for an unhealthy server (see `error`); only for bad arguments or an abort.
@@ -427,8 +221,6 @@ export class PrometheusClient {
     const io = { probe: t.probe.bind(t), call, url: this.url, cluster: this.cluster };
     return api.checkHealth(io, { signal: callSignal(options), timeoutMs });
   }
-
-  // --- more endpoints (series, labels, metadata, targets, rules, status, health) go above this line ---
 
   /**
    * A fingerprint of who this client acts as: its auth identity and client certificate, hashed
