@@ -30,6 +30,8 @@ export interface BodyFigures {
   contestants: ContestantFigures[];
   /** Problems found in promfleet's result (empty when every sample is bit-exact). */
   problems: string[];
+  /** Wall time this body took to measure, in seconds. */
+  seconds?: number;
 }
 
 function countSamples(response: ApiResponse<QueryData>): number {
@@ -41,18 +43,21 @@ function countSamples(response: ApiResponse<QueryData>): number {
 /**
  * Runs `rounds` rounds; each runs every contestant once, in an order rotated by the round so no
  * one always goes first (or always right after the most garbage-heavy one). A full collection
- * before each timed call keeps one contestant's garbage off the next one's clock.
+ * before each timed call on large bodies keeps one contestant's garbage off the next one's
+ * clock; small bodies leave little garbage, and one collection a round is enough there.
  */
 async function timeRounds(
   list: Contestant[],
   body: BodySpec,
   rounds: number,
+  large: boolean,
 ): Promise<Map<string, number[]>> {
   const times = new Map(list.map((c) => [c.name, [] as number[]]));
   for (let round = 0; round < rounds; round++) {
+    if (!large) collect();
     for (let k = 0; k < list.length; k++) {
       const contestant = list[(k + round) % list.length]!;
-      collect();
+      if (large) collect();
       const started = performance.now();
       await contestant.run(body);
       times.get(contestant.name)!.push(performance.now() - started);
@@ -74,7 +79,7 @@ export async function measureBody(list: Contestant[], body: BodySpec, scale: num
   const peerExactness = describePeer(bytes, (await byName(PEER).run(body)) as { result: unknown[] });
 
   const rounds = Math.max(3, Math.round(body.rounds * scale));
-  const times = await timeRounds(list, body, rounds);
+  const times = await timeRounds(list, body, rounds, bytes.byteLength > 1e6);
 
   const held = new Map<string, number>();
   for (const c of list) held.set(c.name, await retainedBytes(() => c.run(body)));

@@ -19,12 +19,23 @@ function used(): number {
 /** Somewhere to keep a result alive while it is measured. */
 let sink: unknown;
 
+/**
+ * Collects until the heap is quiet: array buffers are freed after a collection returns, and
+ * pending callbacks (sockets, streams) may still hold the last call's buffers.
+ */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    collect();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /** Bytes still held after `run` resolved, its result referenced. */
 export async function retainedBytes(run: () => Promise<unknown>): Promise<number> {
-  collect();
+  await settle();
   const before = used();
   sink = await run();
-  collect();
+  await settle();
   const after = used();
   sink = undefined;
   return after - before;

@@ -18,7 +18,7 @@ export function machineLine(): string {
 export function bodyTable(f: BodyFigures): string {
   const mb = (f.bytes / 1e6).toFixed(f.bytes < 1e6 ? 3 : 1);
   const lines = [
-    `### ${f.body.label}: ${f.samples.toLocaleString("en")} samples, ${mb} MB, ${f.rounds} rounds`,
+    `### ${f.body.label}: ${f.samples.toLocaleString("en")} samples, ${mb} MB, ${f.rounds} rounds${f.seconds === undefined ? "" : ` (${f.seconds.toFixed(0)} s)`}`,
     "",
     row(["client", "median ms", "p90 ms", "× baseline", "bytes held / sample", "samples"]),
     row(["---", "---:", "---:", "---:", "---:", "---"]),

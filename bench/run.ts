@@ -59,7 +59,9 @@ async function main(): Promise<number> {
     try {
       for (const body of BODIES) {
         if (only !== undefined && body.name !== only) continue;
+        const bodyStarted = performance.now();
         const figures = await measureBody(list, body, scale);
+        figures.seconds = (performance.now() - bodyStarted) / 1000;
         exact &&= figures.problems.length === 0;
         all.push(figures);
         console.log(`${bodyTable(figures)}\n`);

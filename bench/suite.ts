@@ -28,7 +28,7 @@ export const BODIES: BodySpec[] = [
     kind: "matrix",
     points: 60,
     make: () => matrixBody({ series: 10, points: 60, seed: 1 }),
-    rounds: 200,
+    rounds: 150,
     target: { ratio: 1.15 },
   },
   {
@@ -37,7 +37,7 @@ export const BODIES: BodySpec[] = [
     kind: "matrix",
     points: 360,
     make: () => matrixBody({ series: 500, points: 360, seed: 2 }),
-    rounds: 30,
+    rounds: 20,
     target: { ratio: 0.85, bytesPerSample: 20 },
   },
   {
@@ -46,7 +46,7 @@ export const BODIES: BodySpec[] = [
     kind: "matrix",
     points: 720,
     make: () => matrixBody({ series: 2000, points: 720, seed: 3 }),
-    rounds: 11,
+    rounds: 7,
     target: { ratio: 0.6, bytesPerSample: 20 },
   },
   {
@@ -55,7 +55,7 @@ export const BODIES: BodySpec[] = [
     kind: "vector",
     points: 1,
     make: () => vectorBody(5000, 4),
-    rounds: 40,
+    rounds: 25,
     target: { ratio: 1.1 },
   },
 ];

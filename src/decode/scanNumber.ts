@@ -6,8 +6,8 @@
  * each of millions of numbers just to call `Number()` is most of what decoding would cost, so the
  * digits are accumulated here and converted with arithmetic that is provably correctly rounded:
  *
- * - up to 15 significant digits and at most 22 decimals: the mantissa and 10^k are exact doubles,
- *   so one division is correctly rounded (Clinger's fast path);
+ * - up to 15 digits (leading zeros included) and at most 22 decimals: the mantissa and 10^k are
+ *   exact doubles, so one division is correctly rounded (Clinger's fast path);
  * - 16 to 19 digits: the mantissa is held exactly as a double-double, divided with an exact
  *   remainder, and the result is accepted only when the error bound cannot reach a rounding
  *   boundary (a margin of 2^-30 ulp around an error below 2^-47 ulp);
@@ -41,7 +41,7 @@ const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // li
 const LOW = 1 - HIGH;
 
 /**
- * Correctly rounded (hi * 10^extra + lo) / 10^k for a positive mantissa of 16 to 19 digits
+ * Correctly rounded (hi * 10^extra + lo) / 10^k for a non-zero mantissa of 16 to 19 digits
  * (`hi` holds the first 15, `lo` the other `extra`), or NaN when the result is too close to a
  * rounding boundary to be sure (the caller then asks `Number()`).
  */
@@ -64,8 +64,8 @@ function extendedQuotient(hi: number, lo: number, extra: number, k: number): num
   bits[0] = sum;
   const high = words[HIGH]!;
   const low = words[LOW]!;
-  // sum > 0 (no sign bit) and ≥ 1e-7 (16+ digits over at most 10^22): a normal double whose
-  // exponent field is far above 52, so the ulp below is a normal double too.
+  // sum ≥ 1e-22 (a non-zero integer over at most 10^22), positive: a normal double whose
+  // exponent field is far above 52, so its ulp is a normal double too.
   const exponent = high >>> 20;
   words[HIGH] = (exponent - 52) << 20;
   words[LOW] = 0;
@@ -105,37 +105,31 @@ export function readDecimal(
     const next = buf[p + 1];
     if (next !== undefined && next >= 0x30 && next <= 0x39) return -1;
   }
-  let hi = 0; // first 15 significant digits
-  let lo = 0; // next 4
-  let digits = 0; // significant digits seen
+  // Digits by position: the first 15 into hi, the next ones into lo (both exact integers).
+  let hi = c - 0x30;
+  let lo = 0;
+  let digits = 1; // digit positions, leading zeros included
   let decimals = 0;
-  // Integer part.
-  do {
-    if (digits < 15) {
-      hi = hi * 10 + (c - 0x30);
-      if (hi !== 0) digits++;
-    } else {
-      lo = lo * 10 + (c - 0x30);
-      digits++;
-    }
+  c = buf[++p];
+  while (c !== undefined && c >= 0x30 && c <= 0x39) {
+    if (digits < 15) hi = hi * 10 + (c - 0x30);
+    else lo = lo * 10 + (c - 0x30);
+    digits++;
     c = buf[++p];
-  } while (c !== undefined && c >= 0x30 && c <= 0x39);
+  }
   if (c === 0x2e) {
     c = buf[++p];
     if (c === undefined || c < 0x30 || c > 0x39) return -1;
+    const first = p;
     do {
-      if (digits < 15) {
-        hi = hi * 10 + (c - 0x30);
-        if (hi !== 0) digits++;
-      } else {
-        lo = lo * 10 + (c - 0x30);
-        digits++;
-      }
-      decimals++;
+      if (digits < 15) hi = hi * 10 + (c - 0x30);
+      else lo = lo * 10 + (c - 0x30);
+      digits++;
       c = buf[++p];
     } while (c !== undefined && c >= 0x30 && c <= 0x39);
+    decimals = p - first;
   }
-  let k = decimals; // the value is w / 10^k, w the significant digits
+  let k = decimals; // the value is w / 10^k, w the digits read as an integer
   if (c === 0x65 || c === 0x45) {
     c = buf[++p];
     const negativeExponent = c === 0x2d;
@@ -153,7 +147,8 @@ export function readDecimal(
     // Clinger's fast path: exact operands, one correctly rounded operation.
     if (k >= 0 && k <= 22) value = k === 0 ? hi : hi / POW10[k]!;
     else if (k < 0 && k >= -22) value = hi * POW10[-k]!;
-  } else if (digits <= 19 && k >= 0 && k <= 22) {
+  } else if (digits <= 19 && k >= 0 && k <= 22 && (hi !== 0 || lo !== 0)) {
+    // (All zeros over 16+ positions, e.g. "0.0000000000000000", go to Number() below.)
     value = extendedQuotient(hi, lo, digits - 15, k);
   }
   // Anything else (more digits, far exponents, a near-tie): what JSON.parse does.

@@ -54,51 +54,64 @@ function readSpecial(buf: Uint8Array, p: number, out: Float64Array, index: numbe
 }
 
 /**
- * Reads one `[ts, "v"]` pair whose `[` is at `p` into `times[index]` and `values[index]`;
- * returns the position after its `]`. Gives up on anything but a finite JSON number and a
- * Prometheus float string, so the reference decoder reports it.
- */
-function readPair(
-  buf: Uint8Array,
-  p: number,
-  times: Float64Array,
-  values: Float64Array,
-  index: number,
-): number {
-  if (buf[p] !== OPEN_ARRAY) bail("expected a [timestamp, value] pair");
-  p = readDecimal(buf, skipWs(buf, p + 1), times, index, true);
-  if (p < 0) bail("timestamp is not a plain number");
-  const t = times[index]!;
-  if (t - t !== 0) bail("timestamp is not finite");
-  p = skipWs(buf, p);
-  if (buf[p] !== COMMA) bail("expected , in a pair");
-  p = skipWs(buf, p + 1);
-  if (buf[p] !== QUOTE) bail("value is not a string");
-  const c = buf[++p];
-  let end = c === 0x4e || c === 0x2b || (c === 0x2d && buf[p + 1] === 0x49) ? -1 : 0;
-  end = end < 0 ? readSpecial(buf, p, values, index) : readDecimal(buf, p, values, index, false);
-  if (end < 0 || buf[end] !== QUOTE) bail("value is not a plain Prometheus float");
-  p = skipWs(buf, end + 1);
-  if (buf[p] !== CLOSE_ARRAY) bail("expected ] after a pair");
-  return p + 1;
-}
-
-/**
  * Reads a `values` array whose `[` is at `p` into fresh, exactly-sized columns (in `into`);
- * returns the position after its `]`.
+ * returns the position after its `]`. Gives up on anything but `[finite JSON number, "Prometheus
+ * float"]` pairs, so the reference decoder reports it. One loop with the separators inlined:
+ * this runs for every sample. A byte past the end reads as `undefined`, which fails every check.
  */
 export function scanValues(buf: Uint8Array, p: number, into: Columns): number {
   let n = 0;
+  let times = scratchTimes;
+  let values = scratchValues;
   p = skipWs(buf, p + 1);
   if (buf[p] !== CLOSE_ARRAY) {
     for (;;) {
-      if (n === scratchTimes.length) grow();
-      p = readPair(buf, p, scratchTimes, scratchValues, n);
+      if (n === times.length) {
+        grow();
+        times = scratchTimes;
+        values = scratchValues;
+      }
+      // [ ts , "v" ] with whitespace allowed between tokens.
+      if (buf[p] !== OPEN_ARRAY) bail("expected a [timestamp, value] pair");
+      let c = buf[++p];
+      if (c! <= 0x20) p = skipWs(buf, p); // cheap test first: whitespace is rare
+      p = readDecimal(buf, p, times, n, true);
+      if (p < 0) bail("timestamp is not a plain number");
+      const t = times[n]!;
+      if (t - t !== 0) bail("timestamp is not finite");
+      c = buf[p];
+      if (c! <= 0x20) {
+        p = skipWs(buf, p);
+        c = buf[p];
+      }
+      if (c !== COMMA) bail("expected , in a pair");
+      c = buf[++p];
+      if (c! <= 0x20) {
+        p = skipWs(buf, p);
+        c = buf[p];
+      }
+      if (c !== QUOTE) bail("value is not a string");
+      c = buf[++p];
+      p =
+        c === 0x4e || c === 0x2b || (c === 0x2d && buf[p + 1] === 0x49)
+          ? readSpecial(buf, p, values, n)
+          : readDecimal(buf, p, values, n, false);
+      if (p < 0 || buf[p] !== QUOTE) bail("value is not a plain Prometheus float");
+      c = buf[++p];
+      if (c! <= 0x20) {
+        p = skipWs(buf, p);
+        c = buf[p];
+      }
+      if (c !== CLOSE_ARRAY) bail("expected ] after a pair");
       n++;
-      p = skipWs(buf, p);
-      const c = buf[p];
+      c = buf[++p];
+      if (c! <= 0x20) {
+        p = skipWs(buf, p);
+        c = buf[p];
+      }
       if (c === COMMA) {
-        p = skipWs(buf, p + 1);
+        c = buf[++p];
+        if (c! <= 0x20) p = skipWs(buf, p);
         continue;
       }
       if (c === CLOSE_ARRAY) break;
