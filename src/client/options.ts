@@ -145,7 +145,8 @@ const KeyvSchema = v.custom<Keyv>(
 /** Longest cache TTL: generation keys of queries live a little longer than any entry. */
 export const MAX_CACHE_TTL_MS = 7 * 24 * 3600_000;
 
-const OptionsSchema = v.looseObject({
+// Strict: a misspelt option (`timout`) is an error naming it, not a silently ignored key.
+const OptionsSchema = v.strictObject({
   url: v.unknown(),
   auth: v.optional(AuthSchema),
   tls: v.optional(TlsSchema),
@@ -170,13 +171,20 @@ const OptionsSchema = v.looseObject({
 
 /** Throws an InvalidArgumentError for the first valibot issue, naming the option but never echoing its value. */
 export function throwFirstIssue(issues: readonly v.BaseIssue<unknown>[], prefix = ""): never {
-  const issue = issues[0]!;
-  const path = issue.path?.map((p) => String(p.key)).join(".") ?? "options";
-  const name = `${prefix}${path}`;
-  throw new InvalidArgumentError(
-    name,
-    `${name} must be ${issue.expected ?? "valid"}${issue.message.includes("Invalid key") ? " (unknown option)" : ""}`,
-  );
+  let issue = issues[0]!;
+  let path = issue.path?.map((p) => String(p.key)) ?? [];
+  // A union (retry: number | false | {...}) reports its branches' issues inside, with paths
+  // relative to it; the deepest one names the real culprit (`retry.limt`, not `retry`).
+  while (issue.issues && issue.issues.length > 0) {
+    const depth = (i: v.BaseIssue<unknown>) => i.path?.length ?? 0;
+    const deepest = issue.issues.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+    if (depth(deepest) === 0) break;
+    path = [...path, ...(deepest.path?.map((p) => String(p.key)) ?? [])];
+    issue = deepest;
+  }
+  const name = `${prefix}${path.length > 0 ? path.join(".") : "options"}`;
+  if (issue.expected === "never") throw new InvalidArgumentError(name, `${name} is not a known option`);
+  throw new InvalidArgumentError(name, `${name} must be ${issue.expected ?? "valid"}`);
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

@@ -95,7 +95,7 @@ describe("numbers and switches", () => {
     [{ retry: -1 }, "retry"],
     [{ retry: 1.5 }, "retry"],
     [{ retry: true }, "retry"],
-    [{ retry: { limits: 3 } }, "retry"],
+    [{ retry: { limits: 3 } }, "retry.limits"],
     [{ maxResponseBytes: 0 }, "maxResponseBytes"],
     [{ maxPointsPerSeries: 10.5 }, "maxPointsPerSeries"],
     [{ maxRedirects: -1 }, "maxRedirects"],
@@ -111,10 +111,12 @@ describe("numbers and switches", () => {
     refused({ url: "http://x", ...extra }, argument);
   });
 
-  it("an unknown retry or tls key says so", () => {
-    expect(refused({ url: "http://x", tls: { insecure: true } }, "tls.insecure")).toContain(
-      "(unknown option)",
+  it("an unknown key, at the top or in retry or tls, says so", () => {
+    expect(refused({ url: "http://x", tls: { insecure: true } }, "tls.insecure")).toBe(
+      "tls.insecure is not a known option",
     );
+    expect(refused({ url: "http://x", retry: { limt: 1 } }, "retry.limt")).toBe("retry.limt is not a known option");
+    expect(refused({ url: "http://x", timout: 5_000 }, "timout")).toBe("timout is not a known option");
   });
 
   it("a deadline beyond a timer's range would time out at once, so it is refused (2^31 - 1 is fine)", async () => {
