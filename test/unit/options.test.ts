@@ -115,7 +115,9 @@ describe("numbers and switches", () => {
     expect(refused({ url: "http://x", tls: { insecure: true } }, "tls.insecure")).toBe(
       "tls.insecure is not a known option",
     );
-    expect(refused({ url: "http://x", retry: { limt: 1 } }, "retry.limt")).toBe("retry.limt is not a known option");
+    expect(refused({ url: "http://x", retry: { limt: 1 } }, "retry.limt")).toBe(
+      "retry.limt is not a known option",
+    );
     expect(refused({ url: "http://x", timout: 5_000 }, "timout")).toBe("timout is not a known option");
   });
 
