@@ -17,12 +17,14 @@ export function toUnixSeconds(value: TimeInput, argument: string): number {
     return ms / 1000;
   }
   if (typeof value === "number") {
-    if (!Number.isFinite(value))
+    // Finite also in milliseconds, the form it is sent in (1e306 s would be sent as "Infinity").
+    if (!Number.isFinite(value * 1000))
       throw new InvalidArgumentError(argument, `${argument} must be a finite number of unix seconds`);
     return value;
   }
   if (typeof value === "string") {
-    if (UNIX_NUMBER.test(value)) return Number(value);
+    // Finite only: 400 digits parse as Infinity, which would be sent as "Infinity".
+    if (UNIX_NUMBER.test(value) && Number.isFinite(Number(value) * 1000)) return Number(value);
     if (RFC3339.test(value)) {
       const ms = Date.parse(value.replace(" ", "T"));
       if (!Number.isNaN(ms)) return ms / 1000;
@@ -56,7 +58,8 @@ export function toSeconds(value: DurationInput, argument: string, allowZero = fa
     for (const [, amount, unit] of value.matchAll(DURATION_PART))
       seconds += Number(amount) * UNIT_SECONDS[unit!]!;
   }
-  if (seconds === undefined) {
+  // Not finite: a number string or a duration amount too long for a float ("9999…9y").
+  if (seconds === undefined || !Number.isFinite(seconds * 1000)) {
     throw new InvalidArgumentError(
       argument,
       `${argument} must be seconds or a duration such as "30s", "1m" or "1h30m" (got ${describeValue(value)})`,
