@@ -13,14 +13,24 @@ function wireFloat(text: string): number {
   return Number(text);
 }
 
-type WireSeries = { metric: Record<string, string>; values?: [number, string][]; value?: [number, string] };
+/** One series as `JSON.parse` gives it. */
+export type WireSeries = {
+  metric: Record<string, string>;
+  values?: [number, string][];
+  value?: [number, string];
+};
 
-function wireResult(bytes: Uint8Array): WireSeries[] {
+/** The `result` of a body through plain `JSON.parse`: the reference every check compares with. */
+export function wireResult(bytes: Uint8Array): WireSeries[] {
   return (JSON.parse(new TextDecoder().decode(bytes)) as { data: { result: WireSeries[] } }).data.result;
 }
 
 /** Compares promfleet's result with the reference; returns a list of differences (empty when exact). */
-export function checkPromfleet(bytes: Uint8Array, response: ApiResponse<QueryData>): string[] {
+export function checkPromfleet(
+  bytes: Uint8Array,
+  wire: WireSeries[],
+  response: ApiResponse<QueryData>,
+): string[] {
   const problems: string[] = [];
   // Matrices must take the scanner (else the figures measure the fallback); vectors take the
   // JSON.parse path by design (see src/decode/scanQuery.ts).
@@ -28,7 +38,6 @@ export function checkPromfleet(bytes: Uint8Array, response: ApiResponse<QueryDat
   if (response.data.resultType === "matrix" && !scanned.ok) {
     problems.push(`the fast path gave up (${scanned.reason}): measured the fallback`);
   }
-  const wire = wireResult(bytes);
   const result = response.data.result as (RangeSeries | InstantSample)[];
   if (result.length !== wire.length) return [...problems, `${result.length} series, expected ${wire.length}`];
   let samples = 0;
@@ -53,8 +62,7 @@ export function checkPromfleet(bytes: Uint8Array, response: ApiResponse<QueryDat
 }
 
 /** How the peer's samples differ from the wire: counts by kind (e.g. "+Inf → NaN"). */
-export function describePeer(bytes: Uint8Array, result: { result: unknown[] }): string {
-  const wire = wireResult(bytes);
+export function describePeer(wire: WireSeries[], result: { result: unknown[] }): string {
   const counts = new Map<string, number>();
   const note = (what: string) => counts.set(what, (counts.get(what) ?? 0) + 1);
   wire.forEach((w, s) => {

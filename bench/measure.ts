@@ -3,7 +3,7 @@
  */
 import type { ApiResponse, QueryData } from "../src/index.ts";
 import { BASELINE, type Contestant, PEER, PROMFLEET } from "./contestants.ts";
-import { checkPromfleet, describePeer } from "./exactness.ts";
+import { checkPromfleet, describePeer, wireResult } from "./exactness.ts";
 import { collect, retainedBytes } from "./memory.ts";
 import { median, quantile } from "./stats.ts";
 import type { BodySpec } from "./suite.ts";
@@ -40,24 +40,32 @@ function countSamples(response: ApiResponse<QueryData>): number {
   return data.resultType === "vector" ? data.result.length : 1;
 }
 
+/** Garbage (in body bytes read) after which a full collection runs before the next timed call. */
+const GARBAGE_BUDGET = 20e6;
+
 /**
  * Runs `rounds` rounds; each runs every contestant once, in an order rotated by the round so no
  * one always goes first (or always right after the most garbage-heavy one). A full collection
- * before each timed call on large bodies keeps one contestant's garbage off the next one's
- * clock; small bodies leave little garbage, and one collection a round is enough there.
+ * runs before a timed call whenever the calls since the last one read more than 20 MB (before
+ * every call on the largest body), so one contestant's garbage stays off the next one's clock
+ * without collecting after every 20 kB call.
  */
 async function timeRounds(
   list: Contestant[],
   body: BodySpec,
   rounds: number,
-  large: boolean,
+  bodyBytes: number,
 ): Promise<Map<string, number[]>> {
   const times = new Map(list.map((c) => [c.name, [] as number[]]));
+  let garbage = Number.POSITIVE_INFINITY;
   for (let round = 0; round < rounds; round++) {
-    if (!large) collect();
     for (let k = 0; k < list.length; k++) {
       const contestant = list[(k + round) % list.length]!;
-      if (large) collect();
+      if (garbage + bodyBytes > GARBAGE_BUDGET) {
+        collect();
+        garbage = 0;
+      }
+      garbage += bodyBytes;
       const started = performance.now();
       await contestant.run(body);
       times.get(contestant.name)!.push(performance.now() - started);
@@ -70,19 +78,21 @@ async function timeRounds(
 export async function measureBody(list: Contestant[], body: BodySpec, scale: number): Promise<BodyFigures> {
   const byName = (name: string) => list.find((c) => c.name === name)!;
   // Warm up (JIT, connection pools), and keep the raw bytes and promfleet's result for the checks.
-  const warmups = body.rounds > 20 ? 3 : 1;
+  const warmups = body.rounds > 20 ? 3 : 1; // one call is warm enough for the large bodies
   for (let i = 0; i < warmups; i++) for (const c of list) await c.run(body);
   const bytes = new Uint8Array((await byName("fetch + arrayBuffer() (floor)").run(body)) as ArrayBuffer);
   const response = (await byName(PROMFLEET).run(body)) as ApiResponse<QueryData>;
   const samples = countSamples(response);
-  const problems = checkPromfleet(bytes, response);
-  const peerExactness = describePeer(bytes, (await byName(PEER).run(body)) as { result: unknown[] });
+  const wire = wireResult(bytes);
+  const problems = checkPromfleet(bytes, wire, response);
+  const peerExactness = describePeer(wire, (await byName(PEER).run(body)) as { result: unknown[] });
 
   const rounds = Math.max(3, Math.round(body.rounds * scale));
-  const times = await timeRounds(list, body, rounds, bytes.byteLength > 1e6);
+  const times = await timeRounds(list, body, rounds, bytes.byteLength);
 
   const held = new Map<string, number>();
-  for (const c of list) held.set(c.name, await retainedBytes(() => c.run(body)));
+  const copies = Math.min(50, Math.ceil(5e6 / bytes.byteLength));
+  for (const c of list) held.set(c.name, await retainedBytes(() => c.run(body), copies));
 
   const baseline = median(times.get(BASELINE)!);
   const contestants = list.map((c): ContestantFigures => {

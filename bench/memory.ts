@@ -24,21 +24,26 @@ let sink: unknown;
  * pending callbacks (sockets, streams) may still hold the last call's buffers.
  */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 2; i++) {
     collect();
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
-/** Bytes still held after `run` resolved, its result referenced. */
-export async function retainedBytes(run: () => Promise<unknown>): Promise<number> {
+/**
+ * Bytes still held per result after `copies` calls of `run` resolved, all results referenced.
+ * Small bodies are measured over many copies: one 20 kB result is below the heap's noise.
+ */
+export async function retainedBytes(run: () => Promise<unknown>, copies = 1): Promise<number> {
   await settle();
   const before = used();
-  sink = await run();
+  const held: unknown[] = [];
+  for (let i = 0; i < copies; i++) held.push(await run());
+  sink = held;
   await settle();
   const after = used();
   sink = undefined;
-  return after - before;
+  return (after - before) / copies;
 }
 
 /** Whether a measurement is possible in this process. */

@@ -46,7 +46,7 @@ export const BODIES: BodySpec[] = [
     kind: "matrix",
     points: 720,
     make: () => matrixBody({ series: 2000, points: 720, seed: 3 }),
-    rounds: 7,
+    rounds: 6,
     target: { ratio: 0.6, bytesPerSample: 20 },
   },
   {
