@@ -111,7 +111,16 @@ export function encodeTree(value: unknown): unknown {
 
 // valibot's v.number() refuses NaN, which is a legitimate sample value here.
 const Float = v.custom<number>((x) => typeof x === "number", "a number");
-const Labels = v.record(v.string(), v.string());
+// Not v.record: it skips the keys `__proto__`, `prototype` and `constructor`, which are valid
+// label names, so a stored entry could smuggle a non-string value in under them.
+const Labels = v.custom<Record<string, string>>(
+  (x) =>
+    typeof x === "object" &&
+    x !== null &&
+    !Array.isArray(x) &&
+    Object.values(x).every((value) => typeof value === "string"),
+  "labels",
+);
 const Float64 = v.instance(Float64Array);
 const Histogram = v.strictObject({
   count: Float,

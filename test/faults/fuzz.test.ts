@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
+import { decodeEntry } from "../../src/cache/entry.ts";
 import { InvalidArgumentError, PrometheusClient } from "../../src/index.ts";
 import type { FuzzReport } from "./fuzz/properties.ts";
 
@@ -97,5 +98,19 @@ describe("fuzzing", () => {
       expect((error as InvalidArgumentError).argument).toBe(argument);
     }
     await client.close();
+  });
+
+  it("regression the fuzz found: a stored entry with a non-string value under a label named prototype, constructor or __proto__ is a miss", () => {
+    const key = "promfleet:r1:east:fp:g1:g2:api/v1/query_range:abc";
+    for (const name of ["prototype", "constructor", "__proto__"]) {
+      const metric = `{"__name__":"m",${JSON.stringify(name)}:{"$o":{"x":1}}}`;
+      const data = `{"resultType":"matrix","result":[{"$rs":[${metric},{"$f64":""},{"$f64":""},{"$u":0}]}]}`;
+      const raw = `{"promfleet":1,"key":${JSON.stringify(key)},"storedAt":1000,"ttlMs":30000,"infos":[],"data":${data}}`;
+      const read = decodeEntry(raw, key, "api/v1/query_range", 2000);
+      expect(read.ok, name).toBe(false);
+      // The same entry with a string there is served, that label included.
+      const good = decodeEntry(raw.replace('{"$o":{"x":1}}', '"v"'), key, "api/v1/query_range", 2000);
+      expect(good.ok, name).toBe(true);
+    }
   });
 });

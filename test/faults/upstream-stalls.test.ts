@@ -158,7 +158,7 @@ describe("upstream faults on a loopback server", () => {
 
   it("each stall ends the same way through every endpoint family (series, labels, metadata, status)", async () => {
     const { client, released } = await setup(headersThenStall());
-    const calls = [
+    const calls: Array<() => Promise<unknown>> = [
       () => client.series(["up"]),
       () => client.labelNames(),
       () => client.labelValues("job"),
