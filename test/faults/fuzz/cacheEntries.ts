@@ -82,9 +82,11 @@ function replaceAt(tree: unknown, path: Array<string | number>, value: unknown):
   return tree;
 }
 
-type Stored = { raw: unknown; kind: string; exact?: ApiResponse<QueryData> };
+/** A generated stored value. */
+export type Stored = { raw: unknown; kind: string; exact?: ApiResponse<QueryData> };
 
-const stored: fc.Arbitrary<Stored> = fc.oneof(
+/** A value a store could hand back for an entry key, and what kind of value it is. */
+export const stored: fc.Arbitrary<Stored> = fc.oneof(
   fc
     .tuple(response, fc.integer({ min: 0, max: 29_000 }))
     .map(([r, age]): Stored => ({ raw: encodeEntry(KEY, r, NOW - age, 30_000), kind: "fresh", exact: r })),
