@@ -204,7 +204,8 @@ export function fuzzArguments(seed: number, runs: number): FuzzReport {
       metricName,
       matchers,
       (query, o, maxPoints, metric, labels) => {
-        const options = o as Record<string, never>;
+        // Generated on purpose with any types: cast to what the API declares.
+        const options = o as never;
         prepared(tally, "query", () => prepareQuery(query as string, options).spec);
         prepared(tally, "queryRange", () => {
           const spec = prepareQueryRange(query as string, options, maxPoints).spec;
