@@ -1,0 +1,59 @@
+/**
+ * One Prometheus: an instant query and a range query, with typed results and typed errors.
+ * Run with Node ≥ 22.18 (type stripping):
+ *   node examples/single-prometheus.ts
+ *   PROMETHEUS_URL=https://prometheus.example:9090 PROMETHEUS_TOKEN=... node examples/single-prometheus.ts
+ *   QUERY='sum by (job) (up)' RANGE_QUERY='rate(prometheus_http_requests_total[5m])' node examples/single-prometheus.ts
+ * (In your own code import from "promfleet"; this repository's examples import the sources.)
+ */
+import { bearerAuth, formatSampleValue, PrometheusClient, PrometheusError } from "../src/index.ts";
+
+const url = process.env.PROMETHEUS_URL ?? "http://127.0.0.1:9090";
+const token = process.env.PROMETHEUS_TOKEN;
+
+// One client per server, reused for every call: it keeps a connection pool, so close it at the end
+// (or declare it with `await using`). `timeout` bounds each call as a whole: connecting, retries,
+// and reading the body.
+await using client = new PrometheusClient({
+  url,
+  ...(token ? { auth: bearerAuth({ token }) } : {}),
+  timeout: 10_000,
+});
+
+try {
+  // Instant query, evaluated "now" (pass `time` to evaluate at another instant).
+  const instant = await client.query(process.env.QUERY ?? "up");
+  const { data } = instant;
+  if (data.resultType === "vector") {
+    console.log(`instant: ${data.result.length} series`);
+    for (const sample of data.result) {
+      // formatSampleValue writes NaN and ±Inf as Prometheus does ("NaN", "+Inf", "-Inf").
+      console.log(`  ${JSON.stringify(sample.metric)} = ${formatSampleValue(sample.value)}`);
+    }
+  } else {
+    console.log(`instant: a ${data.resultType}: ${JSON.stringify(data.result)}`);
+  }
+  // Never dropped: what the server warned about (e.g. a partial answer from Thanos).
+  for (const warning of instant.warnings) console.warn(`warning: ${warning}`);
+
+  // Range query over the last 15 minutes, one point every 30 seconds. Times are a Date, unix seconds
+  // or RFC 3339 text; the step is seconds or a duration such as "30s" or "1m".
+  const end = new Date();
+  const start = new Date(end.getTime() - 15 * 60 * 1000);
+  const range = await client.queryRange(process.env.RANGE_QUERY ?? "up", { start, end, step: "30s" });
+  if (range.data.resultType === "matrix") {
+    console.log(`range: ${range.data.result.length} series, step 30s`);
+    for (const series of range.data.result) {
+      // Columnar samples: timestamps[i] (unix seconds) goes with values[i], both Float64Arrays.
+      const last = series.values.length - 1;
+      const lastValue = last >= 0 ? formatSampleValue(series.values[last] ?? Number.NaN) : "-";
+      console.log(`  ${JSON.stringify(series.metric)}: ${series.values.length} points, last ${lastValue}`);
+    }
+  }
+} catch (error) {
+  // Every failure is a PrometheusError subclass: BadQueryError, AuthenticationError, TimeoutError,
+  // UnavailableError, ... with the HTTP status and Prometheus' errorType when there was an answer.
+  if (!(error instanceof PrometheusError)) throw error;
+  console.error(`${error.name}: ${error.message} (status ${error.status ?? "-"})`);
+  process.exitCode = 1;
+}
