@@ -9,6 +9,7 @@ rm -rf "$reports" && mkdir -p "$reports"
 
 npx tsc -p tsconfig.json --noEmit
 npx biome check .
+npx typedoc --emit none # API docs: every public symbol documented, no broken link (warnings are errors)
 npx vitest run --coverage --reporter=default --reporter=json --outputFile.json="$reports/node24.json"
 bash scripts/check-package.sh
 if [ -n "${PROMFLEET_NODE22:-}" ]; then

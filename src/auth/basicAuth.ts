@@ -5,8 +5,25 @@ import { fileSecret, type SecretSource, valueSecret } from "./secretSource.ts";
 
 /** Options of {@link basicAuth}: a user name and exactly one of `password` and `passwordFile`. */
 export type BasicAuthOptions =
-  | { username: string; password: string; passwordFile?: never }
-  | { username: string; passwordFile: string; password?: never };
+  | {
+      /** The user name (no colon: it separates user and password on the wire). */
+      username: string;
+      /** The password, fixed for the strategy's lifetime. */
+      password: string;
+      /** Not with `password`. */
+      passwordFile?: never;
+    }
+  | {
+      /** The user name (no colon: it separates user and password on the wire). */
+      username: string;
+      /**
+       * A file holding the password (a trailing newline is dropped), re-read when it changes and
+       * after a 401.
+       */
+      passwordFile: string;
+      /** Not with `passwordFile`. */
+      password?: never;
+    };
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 const CONTROL = /[\u0000-\u001f\u007f]/;

@@ -7,8 +7,24 @@ import { providerSecret, type TokenProvider } from "./tokenProvider.ts";
 
 /** Options of {@link bearerAuth}: exactly one of `token` (a string or a provider) and `tokenFile`. */
 export type BearerAuthOptions =
-  | { token: string | TokenProvider; tokenFile?: never }
-  | { tokenFile: string; token?: never };
+  | {
+      /**
+       * A fixed token, or a provider called when a token is needed (first use, after a 401, near
+       * the `expiresAt` it returned).
+       */
+      token: string | TokenProvider;
+      /** Not with `token`. */
+      tokenFile?: never;
+    }
+  | {
+      /**
+       * A file holding the token, such as a projected service-account token: checked when used,
+       * re-read when it changed and after a 401.
+       */
+      tokenFile: string;
+      /** Not with `tokenFile`. */
+      token?: never;
+    };
 
 /**
  * Sends `Authorization: Bearer <token>`. The token is a fixed string, comes from a provider

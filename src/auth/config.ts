@@ -16,13 +16,54 @@ import { type HeaderAuthOptions, headerAuth } from "./headerAuth.ts";
  * ```
  */
 export type AuthConfig =
-  | { type: "none" }
-  | { type: "bearer"; token: string }
-  | { type: "bearer"; tokenFile: string }
-  | { type: "basic"; username: string; password: string }
-  | { type: "basic"; username: string; passwordFile: string }
-  | { type: "header"; name: string; value: string }
-  | { type: "header"; name: string; valueFile: string };
+  | {
+      /** No credentials: {@link noAuth}. */
+      type: "none";
+    }
+  | {
+      /** A bearer token: {@link bearerAuth}. */
+      type: "bearer";
+      /** The token itself. */
+      token: string;
+    }
+  | {
+      /** A bearer token: {@link bearerAuth}. */
+      type: "bearer";
+      /** A file holding the token, re-read when it changes (rotated service-account tokens). */
+      tokenFile: string;
+    }
+  | {
+      /** HTTP basic auth: {@link basicAuth}. */
+      type: "basic";
+      /** The user name. */
+      username: string;
+      /** The password itself. */
+      password: string;
+    }
+  | {
+      /** HTTP basic auth: {@link basicAuth}. */
+      type: "basic";
+      /** The user name. */
+      username: string;
+      /** A file holding the password, re-read when it changes. */
+      passwordFile: string;
+    }
+  | {
+      /** A custom header: {@link headerAuth}. */
+      type: "header";
+      /** The header's name. */
+      name: string;
+      /** The header's value itself. */
+      value: string;
+    }
+  | {
+      /** A custom header: {@link headerAuth}. */
+      type: "header";
+      /** The header's name. */
+      name: string;
+      /** A file holding the header's value, re-read when it changes. */
+      valueFile: string;
+    };
 
 const text = v.string();
 

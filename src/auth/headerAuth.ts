@@ -6,8 +6,25 @@ import { fileSecret, type SecretSource, valueSecret } from "./secretSource.ts";
 
 /** Options of {@link headerAuth}: a header name and exactly one of `value` and `valueFile`. */
 export type HeaderAuthOptions =
-  | { name: string; value: string; valueFile?: never }
-  | { name: string; valueFile: string; value?: never };
+  | {
+      /** The header's name, e.g. `X-API-Key` or `Authorization`. */
+      name: string;
+      /** The header's value, fixed for the strategy's lifetime. */
+      value: string;
+      /** Not with `value`. */
+      valueFile?: never;
+    }
+  | {
+      /** The header's name, e.g. `X-API-Key` or `Authorization`. */
+      name: string;
+      /**
+       * A file holding the value (surrounding whitespace trimmed), re-read when it changes and
+       * after a 401.
+       */
+      valueFile: string;
+      /** Not with `valueFile`. */
+      value?: never;
+    };
 
 /** Headers whose meaning belongs to HTTP itself: a credential there would break the request. */
 const RESERVED = new Set(["host", "content-length", "content-type", "transfer-encoding", "connection"]);

@@ -59,8 +59,14 @@ function readable(path: string): boolean {
  * ```
  */
 export function inClusterOptions(
-  options: InClusterOptions & { url: string },
-): InClusterClientOptions & { url: string };
+  options: InClusterOptions & {
+    /** The API's URL: the result then has it too. */
+    url: string;
+  },
+): InClusterClientOptions & {
+  /** The URL that was passed. */
+  url: string;
+};
 export function inClusterOptions(options?: InClusterOptions): InClusterClientOptions;
 export function inClusterOptions(options: InClusterOptions = {}): InClusterClientOptions {
   const dir = options.dir ?? SERVICE_ACCOUNT_DIR;

@@ -131,7 +131,10 @@ export class Cluster {
   readonly #headers: Readonly<Record<string, string>> | undefined;
   readonly #clientOptions: ClusterClientOptions;
 
-  /** Builds a cluster from checked parts; use {@link toCluster} to check raw data. */
+  /**
+   * Builds a cluster from checked parts. Registries build clusters from raw {@link ClusterConfig}
+   * data, which they check first (errors name the cluster and the field).
+   */
   constructor(parts: {
     id: string;
     url: string;

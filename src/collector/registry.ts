@@ -91,7 +91,14 @@ export interface LookupClusterRegistryOptions {
    * Looks one cluster up (a credentials store, a secret reader). Undefined means no such cluster.
    * The answer's `id` may be left out; when given it must equal the id asked for.
    */
-  lookup(id: string): MaybePromise<(Omit<ClusterConfig, "id"> & { id?: string }) | Cluster | undefined>;
+  lookup(id: string): MaybePromise<
+    | (Omit<ClusterConfig, "id"> & {
+        /** The cluster's id: may be left out; when given, the id that was asked for. */
+        id?: string;
+      })
+    | Cluster
+    | undefined
+  >;
   /** The ids of every cluster. */
   list(): MaybePromise<readonly string[]>;
   /**

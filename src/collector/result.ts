@@ -92,7 +92,12 @@ export class FleetResult<T, M = never> implements Iterable<ClusterResult<T>> {
   }
 
   /** The clusters that answered. */
-  ok(): Array<ClusterResult<T> & { value: T }> {
+  ok(): Array<
+    ClusterResult<T> & {
+      /** The cluster's answer (always set for an ok cluster). */
+      value: T;
+    }
+  > {
     return this.results.filter((r): r is ClusterResult<T> & { value: T } => r.status === "ok");
   }
 

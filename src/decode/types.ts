@@ -8,8 +8,11 @@ export type HistogramBucket = [boundaryRule: number, lower: number, upper: numbe
 
 /** A native histogram sample, numbers decoded from Prometheus' strings. */
 export interface NativeHistogram {
+  /** Number of observations. */
   count: number;
+  /** Sum of the observations. */
   sum: number;
+  /** The populated buckets (empty when the server sent none). */
   buckets: HistogramBucket[];
 }
 
@@ -56,7 +59,9 @@ export class InstantSample {
 
 /** Native histogram samples of a range series, kept beside the float samples. */
 export interface HistogramSeries {
+  /** Sample times in unix seconds, one per histogram. */
   timestamps: Float64Array;
+  /** The histograms, `histograms[i]` at `timestamps[i]`. */
   histograms: NativeHistogram[];
 }
 
@@ -127,23 +132,34 @@ export class ScalarSample<T extends number | string = number> {
 
 /** An instant vector result. */
 export interface VectorData {
+  /** Tells the result kinds apart. */
   resultType: "vector";
+  /** One sample per series. */
   result: InstantSample[];
 }
 /** A range (matrix) result. */
 export interface MatrixData {
+  /** Tells the result kinds apart. */
   resultType: "matrix";
+  /** One columnar series each. */
   result: RangeSeries[];
 }
 /** A scalar result. */
 export interface ScalarData {
+  /** Tells the result kinds apart. */
   resultType: "scalar";
+  /** The value and its evaluation time. */
   result: ScalarSample<number>;
 }
 /** A string result. */
 export interface StringData {
+  /** Tells the result kinds apart. */
   resultType: "string";
+  /** The string and its evaluation time. */
   result: ScalarSample<string>;
 }
 /** Any query result, told apart by `resultType`. */
-export type QueryData = (VectorData | MatrixData | ScalarData | StringData) & { stats?: unknown };
+export type QueryData = (VectorData | MatrixData | ScalarData | StringData) & {
+  /** Query statistics, as sent when the call asked for them (`stats`); kept undecoded. */
+  stats?: unknown;
+};

@@ -2,6 +2,7 @@ import { PrometheusError, type PrometheusErrorOptions } from "./PrometheusError.
 
 /** The caller aborted the call through its `AbortSignal`; `cause` is the signal's reason. */
 export class AbortError extends PrometheusError {
+  /** Always `"AbortError"`: the class, also in logs, `toJSON()` and minified code. */
   override name = "AbortError";
 
   /** Builds the error from the aborting signal's reason. */

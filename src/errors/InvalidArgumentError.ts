@@ -7,6 +7,7 @@ import type { PrometheusErrorOptions } from "./PrometheusError.ts";
  * {@link BadQueryError} because the server would have refused the same request with 400.
  */
 export class InvalidArgumentError extends BadQueryError {
+  /** Always `"InvalidArgumentError"`: the class, also in logs, `toJSON()` and minified code. */
   override name = "InvalidArgumentError";
   /** The name of the argument or option that was wrong, e.g. `"step"` or `"url"`. */
   argument: string;

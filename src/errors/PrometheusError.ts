@@ -27,6 +27,7 @@ export interface PrometheusErrorOptions {
  * ```
  */
 export class PrometheusError extends Error {
+  /** Always `"PrometheusError"`: the class, also in logs, `toJSON()` and minified code. */
   override name = "PrometheusError";
   /** HTTP status, when a response was received. */
   status: number | undefined;

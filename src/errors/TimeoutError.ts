@@ -2,6 +2,7 @@ import { PrometheusError, type PrometheusErrorOptions } from "./PrometheusError.
 
 /** The call's deadline passed (connect, retries and body read all count), or Prometheus answered `errorType: timeout`. */
 export class TimeoutError extends PrometheusError {
+  /** Always `"TimeoutError"`: the class, also in logs, `toJSON()` and minified code. */
   override name = "TimeoutError";
   /** The deadline that ran out, in milliseconds, when the timeout was ours. */
   timeoutMs: number | undefined;

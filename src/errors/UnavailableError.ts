@@ -5,6 +5,7 @@ import { PrometheusError, type PrometheusErrorOptions } from "./PrometheusError.
  * out. After 429s, `retryAfterMs` holds the server's last Retry-After.
  */
 export class UnavailableError extends PrometheusError {
+  /** Always `"UnavailableError"`: the class, also in logs, `toJSON()` and minified code. */
   override name = "UnavailableError";
   /** The last Retry-After the server asked for, in milliseconds, when it sent one. */
   retryAfterMs: number | undefined;

@@ -1,43 +1,74 @@
 /** Emitted when an HTTP attempt starts. */
 export interface RequestEvent {
+  /** The endpoint's URL, without credentials or query string. */
   endpoint: string;
+  /** The HTTP method of this attempt (POST, or GET for GET-only endpoints and after a fallback). */
   method: "GET" | "POST";
+  /**
+   * 1 for the first attempt, 2 for the first retry, ...; a GET fallback or a replay after a 401
+   * keeps the number.
+   */
   attempt: number;
+  /** The client's `cluster`, when it has one. */
   cluster: string | undefined;
 }
 
 /** Emitted when an HTTP attempt got an answer (any status). */
 export interface ResponseEvent {
+  /** The endpoint's URL, without credentials or query string. */
   endpoint: string;
+  /** The HTTP method of this attempt. */
   method: "GET" | "POST";
+  /** The attempt's number, as in its {@link RequestEvent}. */
   attempt: number;
+  /** The HTTP status of the answer. */
   status: number;
+  /** Time from the attempt's start until its response headers arrived, in ms. */
   durationMs: number;
+  /** The client's `cluster`, when it has one. */
   cluster: string | undefined;
 }
 
 /** Emitted before a retry wait. */
 export interface RetryEvent {
+  /** The endpoint's URL, without credentials or query string. */
   endpoint: string;
+  /** The attempt that failed (the next one is `attempt + 1`). */
   attempt: number;
+  /** The wait before the next attempt, in ms: `Retry-After` (capped) or backoff with jitter. */
   delayMs: number;
+  /** Why: the failed attempt's error message (secret-free). */
   reason: string;
+  /** The client's `cluster`, when it has one. */
   cluster: string | undefined;
 }
 
 /** Emitted when a call fails, after retries. */
 export interface ErrorEvent {
+  /** The endpoint's URL, without credentials or query string. */
   endpoint: string;
+  /** The error the call rejects with: a PrometheusError subclass. */
   error: Error;
+  /** The client's `cluster`, when it has one. */
   cluster: string | undefined;
 }
 
 /** Emitted by the cache layer: hit, miss, store, or a cache error (which never fails a query). */
 export interface CacheEvent {
+  /**
+   * What happened: `hit` (answered from the cache), `miss`, `store` (an entry was written),
+   * `error` (a cache call failed or timed out: a miss for the query), `coalesced` (the call joined
+   * an identical one in flight), `circuit-open` / `circuit-closed` (the cache is skipped for a
+   * while after repeated failures / used again).
+   */
   type: "hit" | "miss" | "store" | "error" | "coalesced" | "circuit-open" | "circuit-closed";
+  /** The endpoint's URL, without credentials or query string. */
   endpoint: string;
+  /** The client's `cluster`, when it has one. */
   cluster: string | undefined;
+  /** On a `hit`: the entry's age in ms. */
   ageMs?: number;
+  /** On an `error`: what failed (secret-free). */
   error?: Error;
 }
 
@@ -75,12 +106,19 @@ export interface CircuitEvent {
 
 /** Every typed event of promfleet, by name. */
 export interface PromfleetEvents {
+  /** An HTTP attempt starts. */
   request: RequestEvent;
+  /** An HTTP attempt got an answer (any status). */
   response: ResponseEvent;
+  /** A retry is about to wait. */
   retry: RetryEvent;
+  /** A call failed, after its retries. */
   error: ErrorEvent;
+  /** The result cache did something: hit, miss, store, error, ... */
   cache: CacheEvent;
+  /** A fleet fan-out finished one cluster (collector only). */
   cluster: ClusterEvent;
+  /** A fleet's per-cluster circuit breaker changed state (collector only). */
   circuit: CircuitEvent;
 }
 

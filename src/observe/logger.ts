@@ -4,9 +4,13 @@
  * secret into the object or the message.
  */
 export interface Logger {
+  /** Details: retries, cache errors after the first of an outage, failed calls. */
   debug(obj: Record<string, unknown>, msg?: string): void;
+  /** State changes: an endpoint staying on GET, TLS files reloaded, caching resumed, a client replaced. */
   info(obj: Record<string, unknown>, msg?: string): void;
+  /** Something to look at: `insecureSkipVerify`, the first cache failure of an outage, a failed refresh. */
   warn(obj: Record<string, unknown>, msg?: string): void;
+  /** Part of pino's shape; promfleet reports a failed call by rejecting it, not by logging an error. */
   error(obj: Record<string, unknown>, msg?: string): void;
 }
 

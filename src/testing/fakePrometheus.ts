@@ -5,9 +5,13 @@ import { answerFromSeries, errorAnswer, type FakeAnswer } from "./wire.ts";
 
 /** A request the fake received: method, path and parameters (query string and form body merged). */
 export interface FakeRequest {
+  /** The HTTP method, e.g. `POST` for promfleet's queries. */
   method: string;
+  /** The URL path, e.g. `/api/v1/query`. */
   path: string;
+  /** The URL's query parameters and the form body's, merged (`query`, `time`, `timeout`, ...). */
   params: URLSearchParams;
+  /** The request headers, lower-case names (`authorization` included: it is your test's token). */
   headers: Record<string, string | string[] | undefined>;
 }
 

@@ -6,7 +6,9 @@ const LOOKBACK_SECONDS = 300;
 
 /** An answer of the fake: HTTP status and JSON body. */
 export interface FakeAnswer {
+  /** The HTTP status. */
   status: number;
+  /** The body, sent as JSON (e.g. `{ status: "success", data: ... }`). */
   body: unknown;
 }
 

@@ -2,7 +2,10 @@
 export interface RetryPolicy {
   /** Retries after the first attempt (default 2, so at most 3 attempts). 0 turns retries off. */
   limit: number;
-  /** First backoff, in ms (default 200); doubles each retry, jittered (see {@link backoffDelay}). */
+  /**
+   * First backoff, in ms (default 200); the bound doubles each retry, and each wait is a random one
+   * between half the bound and the bound.
+   */
   baseDelayMs: number;
   /** Largest backoff, in ms (default 5,000). */
   maxDelayMs: number;
