@@ -82,6 +82,7 @@ const plan = remoteUrl
     };
 
 let local: LocalFleet | undefined;
+let fleet: MetricsCollector | undefined;
 const cache = process.env.REDIS_URL ? createRedisCache(process.env.REDIS_URL) : new Keyv();
 try {
   let clusters: ClusterConfig[];
@@ -117,7 +118,7 @@ try {
   }
 
   // The fleet: one client per cluster, an in-memory (or Redis) cache shared by all of them.
-  await using fleet = new MetricsCollector({
+  fleet = new MetricsCollector({
     registry: new StaticClusterRegistry(clusters),
     cache,
     timeout: 10_000, // per cluster, from that cluster's start
@@ -164,6 +165,7 @@ try {
   console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 } finally {
+  await fleet?.close(); // every client and its connections; the cache is ours to close
   await cache.disconnect();
   if (local) {
     await local.stop();

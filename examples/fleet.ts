@@ -32,7 +32,7 @@ async function loadClusters(path: string | undefined): Promise<ClusterConfig[]> 
 // Bad data (a missing url, a duplicate id, an unknown auth type) throws here, naming the cluster and field.
 const registry = new StaticClusterRegistry(await loadClusters(process.argv[2]));
 
-await using fleet = new MetricsCollector({
+const fleet = new MetricsCollector({
   registry,
   // A Redis URL: the collector builds the cache and closes it with itself. Or pass any Keyv.
   ...(process.env.REDIS_URL
@@ -43,28 +43,34 @@ await using fleet = new MetricsCollector({
   deadline: 30_000, // overall: clusters not started by then are "skipped"
 });
 
-// Progress: one event per finished cluster.
-fleet.on("cluster", (e) =>
-  console.error(`[${e.done}/${e.total}] ${e.cluster}: ${e.status} in ${Math.round(e.latencyMs)} ms`),
-);
-fleet.on("circuit", (e) =>
-  console.error(`circuit ${e.state} for ${e.cluster}${e.reason ? `: ${e.reason}` : ""}`),
-);
+try {
+  // Progress: one event per finished cluster.
+  fleet.on("cluster", (e) =>
+    console.error(`[${e.done}/${e.total}] ${e.cluster}: ${e.status} in ${Math.round(e.latencyMs)} ms`),
+  );
+  fleet.on("circuit", (e) =>
+    console.error(`circuit ${e.state} for ${e.cluster}${e.reason ? `: ${e.reason}` : ""}`),
+  );
 
-// Health first: healthy/ready, version, and whether /-/healthy answered or a proxy hid it.
-for (const c of await fleet.health()) {
-  const about = c.value?.healthy ? `v${c.value.version ?? "?"} via ${c.value.via}` : (c.error?.message ?? "");
-  console.log(`${c.cluster.padEnd(12)} ${c.status.padEnd(8)} ${about}`);
+  // Health first: healthy/ready, version, and whether /-/healthy answered or a proxy hid it.
+  for (const c of await fleet.health()) {
+    const about = c.value?.healthy
+      ? `v${c.value.version ?? "?"} via ${c.value.via}`
+      : (c.error?.message ?? "");
+    console.log(`${c.cluster.padEnd(12)} ${c.status.padEnd(8)} ${about}`);
+  }
+
+  // One query everywhere (or { clusters: { env: "prod" } }, or a list of ids).
+  const result = await fleet.query("count by (job) (up)");
+  for (const c of result.failed()) console.warn(`${c.cluster}: ${c.status}: ${c.error?.message}`);
+
+  // One vector over the clusters that answered, each sample labelled cluster="<id>".
+  const merged = result.merged();
+  for (const sample of merged.data.result as InstantSample[]) {
+    console.log(`${sample.metric.cluster}\t${sample.metric.job ?? "-"}\t${sample.value}`);
+  }
+  for (const warning of merged.warnings) console.warn(`warning: ${warning}`);
+  console.log(result.summary());
+} finally {
+  await fleet.close(); // every client, and the Redis cache it built (`await using` on Node 24)
 }
-
-// One query everywhere (or { clusters: { env: "prod" } }, or a list of ids).
-const result = await fleet.query("count by (job) (up)");
-for (const c of result.failed()) console.warn(`${c.cluster}: ${c.status}: ${c.error?.message}`);
-
-// One vector over the clusters that answered, each sample labelled cluster="<id>".
-const merged = result.merged();
-for (const sample of merged.data.result as InstantSample[]) {
-  console.log(`${sample.metric.cluster}\t${sample.metric.job ?? "-"}\t${sample.value}`);
-}
-for (const warning of merged.warnings) console.warn(`warning: ${warning}`);
-console.log(result.summary());

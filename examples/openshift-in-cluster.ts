@@ -13,6 +13,7 @@ import { inspect } from "node:util";
 import { inClusterOptions, PrometheusClient, PrometheusError } from "../src/index.ts";
 
 const namespace = process.env.NAMESPACE;
+let client: PrometheusClient | undefined;
 
 try {
   // inClusterOptions reads the service-account directory
@@ -28,7 +29,7 @@ try {
   });
   if (options.url === undefined) throw new Error("not on OpenShift (no service-ca.crt): set PROMETHEUS_URL");
 
-  await using client = new PrometheusClient({ ...options, url: options.url, cluster: "local" });
+  client = new PrometheusClient({ ...options, url: options.url, cluster: "local" });
   // What the client uses, without secrets: the token file's path, never the token.
   console.log(inspect(client));
 
@@ -46,4 +47,6 @@ try {
   if (!(error instanceof PrometheusError)) throw error;
   console.error(`${error.name}: ${error.message}`);
   process.exitCode = 1;
+} finally {
+  await client?.close();
 }

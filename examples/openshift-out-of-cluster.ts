@@ -35,7 +35,7 @@ const url =
   process.env.PROMETHEUS_URL ??
   `https://${await oc("get", "route", "thanos-querier", "-n", "openshift-monitoring", "-o", "jsonpath={.spec.host}")}`;
 
-await using client = new PrometheusClient({
+const client = new PrometheusClient({
   url,
   // A provider, not a fixed string: it is called for the first request and again after a 401, so a
   // session that expired mid-run is picked up after the next `oc login`. Its error message (never a
@@ -57,4 +57,6 @@ try {
   if (!(error instanceof PrometheusError)) throw error;
   console.error(`${error.name}: ${error.message}`);
   process.exitCode = 1;
+} finally {
+  await client.close();
 }

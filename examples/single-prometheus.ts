@@ -12,9 +12,9 @@ const url = process.env.PROMETHEUS_URL ?? "http://127.0.0.1:9090";
 const token = process.env.PROMETHEUS_TOKEN;
 
 // One client per server, reused for every call: it keeps a connection pool, so close it at the end
-// (or declare it with `await using`). `timeout` bounds each call as a whole: connecting, retries,
-// and reading the body.
-await using client = new PrometheusClient({
+// (`await using client = ...` does that too, on Node 24 or in code compiled by TypeScript).
+// `timeout` bounds each call as a whole: connecting, retries, and reading the body.
+const client = new PrometheusClient({
   url,
   ...(token ? { auth: bearerAuth({ token }) } : {}),
   timeout: 10_000,
@@ -56,4 +56,6 @@ try {
   if (!(error instanceof PrometheusError)) throw error;
   console.error(`${error.name}: ${error.message} (status ${error.status ?? "-"})`);
   process.exitCode = 1;
+} finally {
+  await client.close();
 }

@@ -28,14 +28,21 @@ interface DemoRun {
   dir: string;
 }
 
-/** Runs the demo with `env` (PATH kept unless given), bounded; `interrupt` decides when to send SIGINT. */
+/**
+ * Runs the demo with `env` (PATH kept unless given) on `node` (this one by default), bounded;
+ * `interrupt` decides when to send SIGINT.
+ */
 function runDemo(
   env: Record<string, string>,
-  options: { interrupt?: (run: { stdout: string; dir: string }) => boolean; timeoutMs?: number } = {},
+  options: {
+    interrupt?: (run: { stdout: string; dir: string }) => boolean;
+    timeoutMs?: number;
+    node?: string;
+  } = {},
 ): Promise<DemoRun> {
   const dir = mkdtempSync(join(tmpdir(), "promfleet-demo-test-"));
   dirs.push(dir);
-  const child = spawn(process.execPath, [demo], {
+  const child = spawn(options.node ?? process.execPath, [demo], {
     env: { PATH: process.env.PATH ?? "", TMPDIR: dir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -151,6 +158,24 @@ describe.skipIf(prometheusMissing ?? htpasswdMissing ?? opensslMissing)("npm run
     await expectNothingLeft(run);
   });
 });
+
+/** A Node 22 binary (scripts/test.sh passes it on), to prove the README's oldest supported Node. */
+const node22 = process.env.PROMFLEET_NODE22;
+
+describe.skipIf(!node22 || (prometheusMissing ?? htpasswdMissing ?? opensslMissing))(
+  "npm run demo on Node 22",
+  () => {
+    it("runs end to end on the oldest supported Node (type stripping, no `using`)", async () => {
+      const run = await runDemo({}, { node: node22 ?? "" });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`  east       ok`);
+      expect(run.stdout).toContain(TEMPERATURE_SPARKLINE);
+      expect(run.stdout).toContain("cache (in-memory Keyv): 6 hits, 6 misses");
+      await expectNothingLeft(run);
+    });
+  },
+);
 
 describe("npm run demo without Prometheus installed", () => {
   it("names the Debian package to install and exits non-zero", async () => {

@@ -26,12 +26,20 @@ interface Run {
   stderr: string;
 }
 
-/** Runs examples/`name` with only `env` (and PATH), bounded; a non-zero exit is returned, not thrown. */
-function runExample(name: string, env: Record<string, string>, args: string[] = []): Promise<Run> {
+/**
+ * Runs examples/`name` with only `env` (and PATH) on `node` (this one by default), bounded; a non-zero
+ * exit is returned, not thrown.
+ */
+function runExample(
+  name: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  node = process.execPath,
+): Promise<Run> {
   const script = fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
+      node,
       [script, ...args],
       { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 45_000 },
       (error, stdout, stderr) => {
@@ -273,5 +281,46 @@ describe.skipIf(prometheusMissing ?? redisMissing)("examples/fleet.ts, with a Re
     expect(run.stdout + run.stderr).not.toContain(FLEET_TOKEN);
     // The query results went to the Redis DB the URL names.
     expect(String(await redis.command("INFO", "keyspace"))).toMatch(/^db5:keys=\d+,/m);
+  });
+});
+
+/** A Node 22 binary (scripts/test.sh passes it on): the examples must run on the oldest supported Node. */
+const node22 = process.env.PROMFLEET_NODE22;
+
+describe.skipIf(!node22 || prometheusMissing)("the examples on Node 22", () => {
+  const none = join(dir, "does-not-exist");
+  // ESM parses every module before running any: reaching this output proves the whole graph loads.
+  it.each([
+    ["single-prometheus.ts", () => ({ PROMETHEUS_URL: upstream }), 0, /^instant: 1 series$/m],
+    ["fleet.ts", () => ({ PROMETHEUS_URL: upstream }), 0, /^local\tprometheus\t1$/m],
+    [
+      "openshift-in-cluster.ts",
+      () => ({ SERVICE_ACCOUNT_DIR: none }),
+      1,
+      /InvalidArgumentError: no readable/,
+    ],
+    [
+      "openshift-out-of-cluster.ts",
+      () => ({ OC: none, PROMETHEUS_URL: upstream }),
+      1,
+      /AuthenticationError: /,
+    ],
+    ["cancel.ts", () => ({ PROMETHEUS_URL: upstream, QUERY: "up" }), 0, /^timeout option: answered after/m],
+    [
+      "custom-auth.ts",
+      () => ({
+        PROMETHEUS_URL: upstream,
+        TOKEN_URL: `${upstream}/no-token-here`,
+        CLIENT_ID: "a",
+        CLIENT_SECRET: "b",
+      }),
+      1,
+      /the token endpoint answered 404/,
+    ],
+  ] as const)("%s", async (name, env, code, output) => {
+    const run = await runExample(name, env(), [], node22);
+    expect(run.stderr).not.toContain("SyntaxError");
+    expect(run.code).toBe(code);
+    expect(run.stdout + run.stderr).toMatch(output);
   });
 });
