@@ -7,6 +7,15 @@ import { PrometheusDriver } from "prometheus-query";
 import { PrometheusClient } from "../src/index.ts";
 import { type BodySpec, RANGE } from "./suite.ts";
 
+/** The names used to find rows in results. */
+export const BASELINE = "fetch + res.json() (baseline)";
+/** promfleet's row. */
+export const PROMFLEET = "promfleet";
+/** The transport floor's row. */
+export const FLOOR = "fetch + arrayBuffer() (floor)";
+/** The peer library's row. */
+export const PEER = "prometheus-query";
+
 /** One way of making the request; `run` resolves to the decoded result (held for memory figures). */
 export interface Contestant {
   name: string;
@@ -45,10 +54,10 @@ export function contestants(base: string): { list: Contestant[]; close: () => Pr
   const client = new PrometheusClient({ url: base, timeout: 120_000 });
   const driver = new PrometheusDriver({ endpoint: base, timeout: 120_000 });
   const list: Contestant[] = [
-    { name: "fetch + res.json() (baseline)", run: async (body) => (await post(base, body)).json() },
-    { name: "fetch + arrayBuffer() (floor)", run: async (body) => (await post(base, body)).arrayBuffer() },
+    { name: BASELINE, run: async (body) => (await post(base, body)).json() },
+    { name: FLOOR, run: async (body) => (await post(base, body)).arrayBuffer() },
     {
-      name: "promfleet",
+      name: PROMFLEET,
       run: (body) =>
         body.kind === "matrix"
           ? client.queryRange(body.name, {
@@ -59,7 +68,7 @@ export function contestants(base: string): { list: Contestant[]; close: () => Pr
           : client.query(body.name, { time: RANGE.start }),
     },
     {
-      name: "prometheus-query",
+      name: PEER,
       run: (body) =>
         body.kind === "matrix"
           ? driver.rangeQuery(
@@ -73,10 +82,3 @@ export function contestants(base: string): { list: Contestant[]; close: () => Pr
   ];
   return { list, close: () => client.close() };
 }
-
-/** The names used to find rows in results. */
-export const BASELINE = "fetch + res.json() (baseline)";
-/** promfleet's row. */
-export const PROMFLEET = "promfleet";
-/** The peer library's row. */
-export const PEER = "prometheus-query";

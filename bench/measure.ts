@@ -2,7 +2,7 @@
  * Measures one body: interleaved timed rounds of every contestant, retained memory, exactness.
  */
 import type { ApiResponse, QueryData } from "../src/index.ts";
-import { BASELINE, type Contestant, PEER, PROMFLEET } from "./contestants.ts";
+import { BASELINE, type Contestant, FLOOR, PEER, PROMFLEET } from "./contestants.ts";
 import { checkPromfleet, describePeer, wireResult } from "./exactness.ts";
 import { collect, retainedBytes } from "./memory.ts";
 import { median, quantile } from "./stats.ts";
@@ -74,44 +74,56 @@ async function timeRounds(
   return times;
 }
 
-/** Measures `body` with every contestant; `scale` shortens the rounds (quick runs). */
-export async function measureBody(list: Contestant[], body: BodySpec, scale: number): Promise<BodyFigures> {
+/** What the checks found; the bodies and results they used are dropped with their frame. */
+interface Checks {
+  bytes: number;
+  samples: number;
+  problems: string[];
+  peerExactness: string;
+}
+
+/**
+ * Warms every contestant up (JIT, connection pools), then checks exactness on one call each of
+ * the floor (the raw bytes), promfleet and the peer. A function of its own, so none of the
+ * 40 MB bodies and results it holds is still referenced when memory is measured.
+ */
+async function warmUpAndCheck(list: Contestant[], body: BodySpec): Promise<Checks> {
   const byName = (name: string) => list.find((c) => c.name === name)!;
-  // Warm up (JIT, connection pools), and keep the raw bytes and promfleet's result for the checks.
   const warmups = body.rounds > 20 ? 3 : 1; // one call is warm enough for the large bodies
   for (let i = 0; i < warmups; i++) for (const c of list) await c.run(body);
-  const bytes = new Uint8Array((await byName("fetch + arrayBuffer() (floor)").run(body)) as ArrayBuffer);
+  const bytes = new Uint8Array((await byName(FLOOR).run(body)) as ArrayBuffer);
   const response = (await byName(PROMFLEET).run(body)) as ApiResponse<QueryData>;
-  const samples = countSamples(response);
   const wire = wireResult(bytes);
-  const problems = checkPromfleet(bytes, wire, response);
-  const peerExactness = describePeer(wire, (await byName(PEER).run(body)) as { result: unknown[] });
+  return {
+    bytes: bytes.byteLength,
+    samples: countSamples(response),
+    problems: checkPromfleet(bytes, wire, response),
+    peerExactness: describePeer(wire, (await byName(PEER).run(body)) as { result: unknown[] }),
+  };
+}
 
+/** Measures `body` with every contestant; `scale` shortens the rounds (quick runs). */
+export async function measureBody(list: Contestant[], body: BodySpec, scale: number): Promise<BodyFigures> {
+  const { bytes, samples, problems, peerExactness } = await warmUpAndCheck(list, body);
   const rounds = Math.max(3, Math.round(body.rounds * scale));
-  const times = await timeRounds(list, body, rounds, bytes.byteLength);
+  const times = await timeRounds(list, body, rounds, bytes);
 
   const held = new Map<string, number>();
-  const copies = Math.min(50, Math.ceil(5e6 / bytes.byteLength));
+  const copies = Math.min(50, Math.ceil(5e6 / bytes));
   for (const c of list) held.set(c.name, await retainedBytes(() => c.run(body), copies));
 
   const baseline = median(times.get(BASELINE)!);
-  const contestants = list.map((c): ContestantFigures => {
-    const t = times.get(c.name)!;
-    return {
+  const exactness = (name: string) =>
+    name === PROMFLEET ? (problems.length === 0 ? "exact" : "DIFFERS") : name === PEER ? peerExactness : "–";
+  const contestants = list.map(
+    (c): ContestantFigures => ({
       name: c.name,
-      medianMs: median(t),
-      p90Ms: quantile(t, 0.9),
-      ratio: median(t) / baseline,
+      medianMs: median(times.get(c.name)!),
+      p90Ms: quantile(times.get(c.name)!, 0.9),
+      ratio: median(times.get(c.name)!) / baseline,
       bytesPerSample: held.get(c.name)! / samples,
-      exactness:
-        c.name === PROMFLEET
-          ? problems.length === 0
-            ? "exact"
-            : "DIFFERS"
-          : c.name === PEER
-            ? peerExactness
-            : "–",
-    };
-  });
-  return { body, samples, bytes: bytes.byteLength, rounds, contestants, problems };
+      exactness: exactness(c.name),
+    }),
+  );
+  return { body, samples, bytes, rounds, contestants, problems };
 }
