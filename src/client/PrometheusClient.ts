@@ -7,7 +7,7 @@ import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import { PrometheusError } from "../errors/PrometheusError.ts";
 import { Events, type Listener, type PromfleetEvents } from "../observe/events.ts";
 import type { BodyDecoder } from "../transport/decoder.ts";
-import { DispatcherPool } from "../transport/dispatcher.ts";
+import { CLOSE_GRACE_MS, DispatcherPool } from "../transport/dispatcher.ts";
 import { type RequestSpec, Transport } from "../transport/Transport.ts";
 import { TlsMaterial } from "../transport/tls.ts";
 import { endpointUrl, redactUrl } from "../transport/url.ts";
@@ -235,11 +235,16 @@ export class PrometheusClient extends ReadEndpoints {
     );
   }
 
-  /** Closes the client's connections. Calls made afterwards fail. Safe to call twice. */
+  /**
+   * Closes the client's connections. Calls made afterwards fail; calls in flight get a short grace
+   * (1 s) to finish, then fail with an UnavailableError, so close() never waits for a hung
+   * server's whole deadline. Safe to call twice.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pools.close();
+    const idle = await this.#transport.inFlight.whenIdle(CLOSE_GRACE_MS);
+    await this.#pools.close({ cut: !idle });
   }
 
   /** `await using client = new PrometheusClient(...)` closes it at the end of the scope. */

@@ -12,6 +12,7 @@ import { Deadline, sleep } from "./deadline.ts";
 import type { BodyDecoder } from "./decoder.ts";
 import { describeErrorBody } from "./errorAnswer.ts";
 import { type ExchangeAnswer, type ExchangeSettings, exchange } from "./exchange.ts";
+import { InFlight } from "./inFlight.ts";
 import { describeNetworkError } from "./network.ts";
 import { backoffDelay, isRetryableStatus, parseRetryAfter, type RetryPolicy } from "./retry.ts";
 import { endpointUrl, redactUrl } from "./url.ts";
@@ -56,6 +57,8 @@ export class Transport {
   readonly #settings: TransportSettings;
   /** Endpoints on which GET worked after POST was refused: they stay on GET for this client. */
   readonly #getOnly = new Set<string>();
+  /** Calls and probes running now (close() lets them finish for a short grace). */
+  readonly inFlight = new InFlight();
 
   /** Builds a transport from normalised settings. */
   constructor(settings: TransportSettings) {
@@ -71,7 +74,7 @@ export class Transport {
       "server.port": Number(url.port || (url.protocol === "https:" ? 443 : 80)),
     };
     if (this.#settings.cluster !== undefined) attributes["promfleet.cluster"] = this.#settings.cluster;
-    return withSpan(`prometheus ${spec.path}`, attributes, async (span) => {
+    const call = withSpan(`prometheus ${spec.path}`, attributes, async (span) => {
       try {
         const response = await this.#call(spec, options, decode);
         span?.setAttribute("http.response.status_code", 200);
@@ -82,6 +85,7 @@ export class Transport {
         throw error;
       }
     });
+    return this.inFlight.track(call);
   }
 
   async #call<T>(spec: RequestSpec, options: CallOptions, decode: BodyDecoder<T>): Promise<ApiResponse<T>> {
@@ -103,7 +107,11 @@ export class Transport {
   }
 
   /** GETs a plain (non-API) path such as `-/ready` once, within a deadline: for health probes. */
-  async probe(path: string, options: CallOptions): Promise<{ status: number; text: string }> {
+  probe(path: string, options: CallOptions): Promise<{ status: number; text: string }> {
+    return this.inFlight.track(this.#probe(path, options));
+  }
+
+  async #probe(path: string, options: CallOptions): Promise<{ status: number; text: string }> {
     const deadline = new Deadline(options.timeoutMs, options.signal);
     const endpoint = redactUrl(endpointUrl(this.#settings.baseUrl, path));
     try {

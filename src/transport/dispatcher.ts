@@ -25,6 +25,9 @@ export function createDispatcher(connect: ConnectOptions): Dispatcher {
  */
 const RETIRE_AFTER_MS = 1_000;
 
+/** How long a client's close() lets calls in flight finish before cutting their connections. */
+export const CLOSE_GRACE_MS = 1_000;
+
 /** Options of {@link DispatcherPool}. */
 export interface DispatcherPoolOptions {
   /** Where reloads are reported (never with key material). */
@@ -85,16 +88,18 @@ export class DispatcherPool {
     return this.#tls.connect.cert;
   }
 
-  /** Closes every pool, waiting for requests on them to finish. Idempotent. */
-  async close(): Promise<void> {
+  /**
+   * Closes every pool, waiting for requests on them to finish; with `cut`, destroys them instead,
+   * failing requests still on them (a client's close() does so after a short grace). Idempotent.
+   */
+  async close(options: { cut?: boolean } = {}): Promise<void> {
     this.#closed = true;
-    for (const pool of [this.#main, this.#anonymous]) if (pool) this.#retire(pool, 0);
+    const pools = [this.#main, this.#anonymous, ...this.#retiring.keys()].filter((p) => p !== undefined);
+    for (const [, timer] of this.#retiring) clearTimeout(timer);
+    this.#retiring.clear();
     this.#main = undefined;
     this.#anonymous = undefined;
-    for (const [pool, timer] of this.#retiring) {
-      clearTimeout(timer);
-      this.#retire(pool, 0);
-    }
+    for (const pool of pools) this.#track(options.cut ? pool.destroy() : pool.close());
     await Promise.all(this.#closing);
   }
 
@@ -123,21 +128,21 @@ export class DispatcherPool {
     this.#anonymous = undefined;
   }
 
-  /** Closes `pool` after `delayMs` (0: now). undici's close() lets requests on it finish first. */
+  /** Closes `pool` after `delayMs`. undici's close() lets requests on it finish first. */
   #retire(pool: Dispatcher, delayMs: number): void {
-    const closeNow = () => {
+    const timer = setTimeout(() => {
       this.#retiring.delete(pool);
-      const closing = pool.close().catch(() => {});
-      this.#closing.add(closing);
-      void closing.finally(() => this.#closing.delete(closing));
-    };
-    if (delayMs === 0) {
-      closeNow();
-      return;
-    }
-    const timer = setTimeout(closeNow, delayMs);
+      this.#track(pool.close());
+    }, delayMs);
     // A pending retirement must not keep the process alive; its sockets time out on their own.
     timer.unref();
     this.#retiring.set(pool, timer);
+  }
+
+  /** Keeps a closing pool's promise until it settles, so close() can wait for it. */
+  #track(closing: Promise<void>): void {
+    const settled = closing.catch(() => {});
+    this.#closing.add(settled);
+    void settled.finally(() => this.#closing.delete(settled));
   }
 }

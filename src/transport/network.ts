@@ -132,6 +132,10 @@ export function describeNetworkError(error: unknown, tls: boolean): NetworkFailu
   if (code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_")) {
     return { message: `the TLS handshake failed (${code})`, retryable: false, cause };
   }
+  if (code === "UND_ERR_DESTROYED") {
+    // close() cut the connection of a call still in flight: trying again cannot help.
+    return { message: "the client was closed during the call", retryable: false, cause };
+  }
   const known = CONNECTION_MESSAGES[code];
   return { message: known ?? `the request failed (${code || inner.message})`, retryable: true, cause };
 }

@@ -10,11 +10,13 @@ import {
 import {
   closeMidBody,
   dripBody,
+  EMPTY_VECTOR_BODY,
   headersThenStall,
   neverAnswers,
   type StubHandler,
   type StubServer,
   startStubServer,
+  withLatency,
 } from "../support/stubServer.ts";
 import { eventually, failure, settle, tcpSockets } from "./helpers.ts";
 
@@ -184,5 +186,29 @@ describe("upstream faults on a loopback server", () => {
     }
     expect(r.ms).toBeLessThan(BOUND_MS);
     await released();
+  });
+
+  it("close() during a stalled call: the call gets a short grace, then fails with UnavailableError; close() does not wait for its deadline", async () => {
+    const { client, released } = await setup(headersThenStall());
+    const call = settle(() => client.query("up", { timeout: 60_000 }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closing = settle(() => client.close());
+    const [r, closed] = await Promise.all([call, closing]);
+    const error = failure(r);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(error.message).toContain("the client was closed during the call");
+    expect(closed.ms).toBeLessThan(2_500);
+    const after = await settle(() => client.query("up"));
+    expect(failure(after)).toBeInstanceOf(PrometheusError);
+    await released();
+  });
+
+  it("close() while a call is about to finish lets it finish", async () => {
+    const { client, released } = await setup(withLatency(300, EMPTY_VECTOR_BODY));
+    const call = settle(() => client.query("up"));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await client.close();
+    expect((await call).ok).toBe(true);
+    await released({ callsFailed: false });
   });
 });
