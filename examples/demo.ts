@@ -107,9 +107,7 @@ try {
   }
 
   if (process.env.REDIS_URL) {
-    // Connect before the fan-out: calls made while the first connection is still being set up fail
-    // at once ("The client is offline") and count as misses. A failure here is only reported: a
-    // query never fails because of its cache.
+    // Say whether Redis answers. Only reported: a query never fails because of its cache.
     const reachable = await cache.get("promfleet:demo:ping").then(
       () => "reachable",
       (error: unknown) => `not reachable (${error instanceof Error ? error.message : error}): no caching`,

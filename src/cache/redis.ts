@@ -18,6 +18,26 @@ export interface RedisCacheOptions {
   logger?: Logger | undefined;
 }
 
+/**
+ * KeyvRedis connects lazily in the first command; commands issued while that connection is
+ * being made would fail at once ("The client is offline", since the offline queue is off), so a
+ * fleet's first fan-out would count dozens of cache errors and open the circuit breaker. Here the
+ * commands of that first moment wait for the one connection attempt (itself bounded by
+ * `connectTimeout`, and every cache call by the client's cache deadline).
+ */
+class SharedConnectKeyvRedis extends KeyvRedis<string> {
+  #connecting: ReturnType<KeyvRedis<string>["getClient"]> | undefined;
+
+  override getClient(): ReturnType<KeyvRedis<string>["getClient"]> {
+    if (this.#connecting) return this.#connecting;
+    if (this.client.isOpen) return super.getClient();
+    this.#connecting = super.getClient().finally(() => {
+      this.#connecting = undefined;
+    });
+    return this.#connecting;
+  }
+}
+
 /** A Redis URL without its password, for descriptions. */
 function describeUrl(url: URL): string {
   return `${url.protocol}//${url.hostname}${url.port ? `:${url.port}` : ""}${url.pathname === "/" ? "" : url.pathname}`;
@@ -99,7 +119,7 @@ export function createRedisCache(url: string | URL, options: RedisCacheOptions =
   client.on("ready", () => {
     lastMessage = undefined;
   });
-  const store = new KeyvRedis(client, {
+  const store = new SharedConnectKeyvRedis(client, {
     throwOnConnectError: false,
     throwOnErrors: true,
     connectionTimeout: connectTimeout,
