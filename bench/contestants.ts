@@ -3,6 +3,7 @@
  * and the transport floor `arrayBuffer()`), by promfleet with all of its layers (ky, auth,
  * deadline, size cap, decoder), and by the npm package prometheus-query.
  */
+import http from "node:http";
 import { PrometheusDriver } from "prometheus-query";
 import { PrometheusClient } from "../src/index.ts";
 import { type BodySpec, RANGE } from "./suite.ts";
@@ -81,4 +82,13 @@ export function contestants(base: string): { list: Contestant[]; close: () => Pr
     },
   ];
   return { list, close: () => client.close() };
+}
+
+/**
+ * Closes idle keep-alive sockets of Node's http agent, which axios (hence prometheus-query)
+ * uses: a free socket keeps its last response alive until it is reused or times out (5 s), and
+ * that would count against whichever client is measured next.
+ */
+export function dropIdleSockets(): void {
+  http.globalAgent.destroy();
 }

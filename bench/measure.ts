@@ -2,7 +2,7 @@
  * Measures one body: interleaved timed rounds of every contestant, retained memory, exactness.
  */
 import type { ApiResponse, QueryData } from "../src/index.ts";
-import { BASELINE, type Contestant, FLOOR, PEER, PROMFLEET } from "./contestants.ts";
+import { BASELINE, type Contestant, dropIdleSockets, FLOOR, PEER, PROMFLEET } from "./contestants.ts";
 import { checkPromfleet, describePeer, wireResult } from "./exactness.ts";
 import { collect, retainedBytes } from "./memory.ts";
 import { median, quantile } from "./stats.ts";
@@ -110,7 +110,10 @@ export async function measureBody(list: Contestant[], body: BodySpec, scale: num
 
   const held = new Map<string, number>();
   const copies = Math.min(50, Math.ceil(5e6 / bytes));
-  for (const c of list) held.set(c.name, await retainedBytes(() => c.run(body), copies));
+  for (const c of list) {
+    dropIdleSockets();
+    held.set(c.name, await retainedBytes(() => c.run(body), copies));
+  }
 
   const baseline = median(times.get(BASELINE)!);
   const exactness = (name: string) =>

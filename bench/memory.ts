@@ -34,9 +34,8 @@ export async function settle(): Promise<void> {
  * Bytes still held per result after `copies` calls of `run` resolved, all results referenced.
  * Small bodies are measured over many copies: one 20 kB result is below the heap's noise.
  *
- * One unmeasured call goes first: some clients keep their last response alive until their next
- * request (prometheus-query through axios keeps ~180 MB after a 41 MB body), and whatever the
- * previous contestant left must be gone before the "before" figure is taken.
+ * One unmeasured call goes first, so what a client keeps between calls (pools, its last
+ * response on a keep-alive socket) is in both figures and only the result is counted.
  */
 export async function retainedBytes(run: () => Promise<unknown>, copies = 1): Promise<number> {
   await run();
