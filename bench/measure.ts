@@ -3,6 +3,7 @@
  */
 import type { ApiResponse, QueryData } from "../src/index.ts";
 import { BASELINE, type Contestant, dropIdleSockets, FLOOR, PEER, PROMFLEET } from "./contestants.ts";
+import { type DecodeFigures, timeDecoding } from "./decodeOnly.ts";
 import { checkPromfleet, describePeer, wireResult } from "./exactness.ts";
 import { collect, retainedBytes } from "./memory.ts";
 import { median, quantile } from "./stats.ts";
@@ -30,6 +31,8 @@ export interface BodyFigures {
   contestants: ContestantFigures[];
   /** Problems found in promfleet's result (empty when every sample is bit-exact). */
   problems: string[];
+  /** Decoding alone (no network), median milliseconds. */
+  decoding: DecodeFigures;
   /** Wall time this body took to measure, in seconds. */
   seconds?: number;
 }
@@ -77,6 +80,7 @@ async function timeRounds(
 /** What the checks found; the bodies and results they used are dropped with their frame. */
 interface Checks {
   bytes: number;
+  decoding: DecodeFigures;
   samples: number;
   problems: string[];
   peerExactness: string;
@@ -96,6 +100,7 @@ async function warmUpAndCheck(list: Contestant[], body: BodySpec): Promise<Check
   const wire = wireResult(bytes);
   return {
     bytes: bytes.byteLength,
+    decoding: timeDecoding(body, bytes, Math.max(5, Math.min(60, Math.round(3e7 / bytes.byteLength)))),
     samples: countSamples(response),
     problems: checkPromfleet(bytes, wire, response),
     peerExactness: describePeer(wire, (await byName(PEER).run(body)) as { result: unknown[] }),
@@ -104,7 +109,7 @@ async function warmUpAndCheck(list: Contestant[], body: BodySpec): Promise<Check
 
 /** Measures `body` with every contestant; `scale` shortens the rounds (quick runs). */
 export async function measureBody(list: Contestant[], body: BodySpec, scale: number): Promise<BodyFigures> {
-  const { bytes, samples, problems, peerExactness } = await warmUpAndCheck(list, body);
+  const { bytes, decoding, samples, problems, peerExactness } = await warmUpAndCheck(list, body);
   const rounds = Math.max(3, Math.round(body.rounds * scale));
   const times = await timeRounds(list, body, rounds, bytes);
 
@@ -128,5 +133,5 @@ export async function measureBody(list: Contestant[], body: BodySpec, scale: num
       exactness: exactness(c.name),
     }),
   );
-  return { body, samples, bytes, rounds, contestants, problems };
+  return { body, samples, bytes, rounds, contestants, problems, decoding };
 }

@@ -33,6 +33,11 @@ export function bodyTable(f: BodyFigures): string {
       ]),
     ),
   ];
+  const d = f.decoding;
+  lines.push(
+    "",
+    `Decoding alone (same bytes, no network), median: \`JSON.parse\` ${ms(d.jsonParse)} ms, promfleet's reference path ${ms(d.reference)} ms (${(d.reference / d.jsonParse).toFixed(2)}×), promfleet's decoder ${ms(d.promfleet)} ms (${(d.promfleet / d.jsonParse).toFixed(2)}×).`,
+  );
   if (f.problems.length > 0) lines.push("", ...f.problems.map((p) => `- promfleet: ${p}`));
   return lines.join("\n");
 }
