@@ -20,7 +20,7 @@ export function bodyTable(f: BodyFigures): string {
   const lines = [
     `### ${f.body.label}: ${f.samples.toLocaleString("en")} samples, ${mb} MB, ${f.rounds} rounds${f.seconds === undefined ? "" : ` (${f.seconds.toFixed(0)} s)`}`,
     "",
-    row(["client", "median ms", "p90 ms", "× baseline", "bytes held / sample", "samples"]),
+    row(["client", "median ms", "p90 ms", "× baseline", "bytes held / sample", "exactness"]),
     row(["---", "---:", "---:", "---:", "---:", "---"]),
     ...f.contestants.map((c) =>
       row([
