@@ -243,8 +243,8 @@ export class PrometheusClient extends ReadEndpoints {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const idle = await this.#transport.inFlight.whenIdle(CLOSE_GRACE_MS);
-    await this.#pools.close({ cut: !idle });
+    await this.#transport.inFlight.whenIdle(CLOSE_GRACE_MS);
+    await this.#pools.close();
   }
 
   /** `await using client = new PrometheusClient(...)` closes it at the end of the scope. */

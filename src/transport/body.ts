@@ -1,10 +1,16 @@
 import { ResponseError } from "../errors/ResponseError.ts";
+import { raceSignal } from "./deadline.ts";
 
 /**
  * Reads a response body into one buffer, refusing it as soon as it passes `maxBytes` (checked
  * against Content-Length first, then while streaming), so an oversized answer is never buffered.
  */
-export async function readBody(response: Response, maxBytes: number, endpoint: string): Promise<Uint8Array> {
+export async function readBody(
+  response: Response,
+  maxBytes: number,
+  endpoint: string,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<Uint8Array> {
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
   if (declared > maxBytes) {
     await response.body?.cancel().catch(() => {});
@@ -15,7 +21,15 @@ export async function readBody(response: Response, maxBytes: number, endpoint: s
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      // Our deadline ends the read even if the stream does not error when the fetch is aborted.
+      chunk = await raceSignal(reader.read(), signal);
+    } catch (error) {
+      reader.cancel().catch(() => {});
+      throw error;
+    }
+    const { done, value } = chunk;
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
@@ -35,8 +49,9 @@ export async function readBody(response: Response, maxBytes: number, endpoint: s
 }
 
 /** Discards a body we will not read, so the connection can be reused. */
-export async function discardBody(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => {});
+export async function discardBody(response: Response, signal: AbortSignal): Promise<void> {
+  const cancelled = response.body?.cancel();
+  if (cancelled) await raceSignal(cancelled, signal).catch(() => {});
 }
 
 function tooLarge(endpoint: string, status: number, size: string, maxBytes: number): ResponseError {

@@ -25,7 +25,7 @@ export function createDispatcher(connect: ConnectOptions): Dispatcher {
  */
 const RETIRE_AFTER_MS = 1_000;
 
-/** How long a client's close() lets calls in flight finish before cutting their connections. */
+/** How long a client's close() lets its calls in flight finish before cutting their connections. */
 export const CLOSE_GRACE_MS = 1_000;
 
 /** Options of {@link DispatcherPool}. */
@@ -89,17 +89,18 @@ export class DispatcherPool {
   }
 
   /**
-   * Closes every pool, waiting for requests on them to finish; with `cut`, destroys them instead,
-   * failing requests still on them (a client's close() does so after a short grace). Idempotent.
+   * Destroys every pool and its sockets. The client calls it once its own calls are done or
+   * their grace is over: undici's graceful close() would also wait for requests it never
+   * settled after an abort (nodejs/undici#386), and with them keep the process alive. Idempotent.
    */
-  async close(options: { cut?: boolean } = {}): Promise<void> {
+  async close(): Promise<void> {
     this.#closed = true;
     const pools = [this.#main, this.#anonymous, ...this.#retiring.keys()].filter((p) => p !== undefined);
     for (const [, timer] of this.#retiring) clearTimeout(timer);
     this.#retiring.clear();
     this.#main = undefined;
     this.#anonymous = undefined;
-    for (const pool of pools) this.#track(options.cut ? pool.destroy() : pool.close());
+    for (const pool of pools) this.#track(pool.destroy());
     await Promise.all(this.#closing);
   }
 

@@ -5,6 +5,7 @@ import { AuthenticationError } from "../errors/AuthenticationError.ts";
 import { PrometheusError } from "../errors/PrometheusError.ts";
 import { ResponseError } from "../errors/ResponseError.ts";
 import { discardBody, readBody } from "./body.ts";
+import { raceSignal } from "./deadline.ts";
 import { redactUrl } from "./url.ts";
 
 /** One HTTP request as the transport means it, before redirects. */
@@ -93,19 +94,20 @@ export async function exchange(
     }
     const body = method === "POST" ? request.form.toString() : undefined;
     if (body !== undefined) headers.set("content-type", "application/x-www-form-urlencoded");
-    const response = await http(url, {
+    const sent = http(url, {
       method,
       headers,
       body,
       signal: request.signal,
       dispatcher: anonymous ? settings.anonymousDispatcher() : settings.dispatcher(),
     } as Parameters<typeof http>[1]);
+    const response = await raceSignal(sent, request.signal);
     const location = response.headers.get("location");
     if (!REDIRECTS.has(response.status) || location === null) {
-      const bytes = await readBody(response, settings.maxResponseBytes, redactUrl(url));
+      const bytes = await readBody(response, settings.maxResponseBytes, redactUrl(url), request.signal);
       return { status: response.status, headers: response.headers, body: bytes };
     }
-    await discardBody(response);
+    await discardBody(response, request.signal);
     if (hop >= settings.maxRedirects) {
       throw new ResponseError(
         `${redactUrl(request.url)} redirected more than ${settings.maxRedirects} times`,

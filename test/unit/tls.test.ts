@@ -27,6 +27,7 @@ interface FakePool {
   connect: ConnectOptions;
   closed: boolean;
   close(): Promise<void>;
+  destroy(): Promise<void>;
 }
 function fakePools() {
   const made: FakePool[] = [];
@@ -35,6 +36,9 @@ function fakePools() {
       connect,
       closed: false,
       close: async () => {
+        pool.closed = true;
+      },
+      destroy: async () => {
         pool.closed = true;
       },
     };
