@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { BadQueryError, InvalidArgumentError } from "../../src/index.ts";
+import { jsonBody } from "../support/stubServer.ts";
+import { collectorPool } from "./collectorHelpers.ts";
+import { stubPool, vectorBody } from "./collectorStubs.ts";
+
+const stub = stubPool();
+const collector = collectorPool();
+
+describe("syntax check", () => {
+  it("rejects a PromQL syntax error once, before any request", async () => {
+    const s = await stub(jsonBody(200, vectorBody({}, 1)));
+    const fleet = collector({
+      registry: [
+        { id: "a", url: s.url },
+        { id: "b", url: s.url },
+      ],
+    });
+    const error = await fleet.query("sum(rate(x[5m])").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadQueryError);
+    expect((error as InvalidArgumentError).argument).toBe("query");
+    expect((error as Error).message).toMatch(/not valid PromQL.*line 1, column/);
+    await expect(fleet.queryRange("foo bar", { start: 0, end: 60, step: 15 })).rejects.toThrow(
+      /unexpected "bar"/,
+    );
+    await expect(fleet.series(['up{job="a"'])).rejects.toBeInstanceOf(BadQueryError);
+    await expect(fleet.query("")).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(s.requests).toBe(0);
+  });
+
+  it("says where a multi-line query breaks", async () => {
+    const { checkPromqlSyntax } = await import("../../src/collector/syntax.ts");
+    expect(() => checkPromqlSyntax("sum by (job) (\n  rate(x[5m]")).toThrow(
+      /unexpected end of input at line 2, column 13/,
+    );
+    expect(() => checkPromqlSyntax("up ) + 1")).toThrow(/unexpected "\) \+ 1" at line 1, column 4/);
+    expect(checkPromqlSyntax('histogram_quantile(0.9, sum by (le) (rate(x_bucket{a="b"}[5m])))')).toMatch(
+      /^histogram/,
+    );
+  });
+
+  it("sends what the grammar does not know when checkSyntax is false (MetricsQL)", async () => {
+    const s = await stub(jsonBody(200, vectorBody({}, 1)));
+    const fleet = collector({ registry: [{ id: "vm", url: s.url }], checkSyntax: false });
+    const r = await fleet.query("with (x = up) x");
+    expect(r.get("vm")?.status).toBe("ok");
+    expect(s.requests).toBe(1);
+  });
+
+  it("checks other arguments once too (start after end), before any request", async () => {
+    const s = await stub(jsonBody(200, vectorBody({}, 1)));
+    const fleet = collector({ registry: [{ id: "a", url: s.url }] });
+    await expect(fleet.queryRange("up", { start: 100, end: 0, step: 15 })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(fleet.query("up", { time: "yesterday" })).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(s.requests).toBe(0);
+  });
+});
