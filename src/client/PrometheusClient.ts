@@ -11,7 +11,7 @@ import { CLOSE_GRACE_MS, DispatcherPool } from "../transport/dispatcher.ts";
 import { type RequestSpec, Transport } from "../transport/Transport.ts";
 import { TlsMaterial } from "../transport/tls.ts";
 import { endpointUrl, redactUrl } from "../transport/url.ts";
-import { type CallOptions, callCache, callSignal, callTimeout } from "./callOptions.ts";
+import { type CallOptions, callCache, callSignal, callTimeout, MAX_TIMEOUT_MS } from "./callOptions.ts";
 import * as api from "./endpoints.ts";
 import {
   type NormalizedClientOptions,
@@ -236,14 +236,18 @@ export class PrometheusClient extends ReadEndpoints {
   }
 
   /**
-   * Closes the client's connections. Calls made afterwards fail; calls in flight get a short grace
-   * (1 s) to finish, then fail with an UnavailableError, so close() never waits for a hung
-   * server's whole deadline. Safe to call twice.
+   * Closes the client's connections. Calls made afterwards fail; calls in flight get a grace
+   * (`graceMs`, 1 s by default) to finish, then fail with an UnavailableError, so close() never
+   * waits for a hung server's whole deadline. Safe to call twice.
    */
-  async close(): Promise<void> {
+  async close(options?: { graceMs?: number | undefined }): Promise<void> {
+    const graceMs = options?.graceMs ?? CLOSE_GRACE_MS;
+    if (typeof graceMs !== "number" || !(graceMs >= 0) || graceMs > MAX_TIMEOUT_MS) {
+      throw new InvalidArgumentError("graceMs", "graceMs must be a number of milliseconds, 0 or more");
+    }
     if (this.#closed) return;
     this.#closed = true;
-    await this.#transport.inFlight.whenIdle(CLOSE_GRACE_MS);
+    await this.#transport.inFlight.whenIdle(graceMs);
     await this.#pools.close();
   }
 

@@ -5,6 +5,9 @@ import type { Events, PromfleetEvents } from "../observe/events.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { Cluster } from "./cluster.ts";
 
+/** A client's default call deadline (PrometheusClient's `timeout` default). */
+const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+
 /** Client events a collector passes on to its own listeners. */
 const FORWARDED = ["request", "response", "retry", "error", "cache"] as const satisfies ReadonlyArray<
   keyof PromfleetEvents
@@ -77,7 +80,8 @@ export class ClusterClients {
         { cluster: cluster.id, url: cluster.url },
         "cluster settings or credentials changed: client replaced",
       );
-      this.#retire(current);
+      // Calls already running on the old client end by their own deadlines: wait that long.
+      this.#retire(current, settings.timeout ?? DEFAULT_CALL_TIMEOUT_MS);
     }
     return client;
   }
@@ -90,12 +94,13 @@ export class ClusterClients {
   }
 
   /**
-   * Closes a replaced client. Calls already running on it finish (its connection pools close
-   * gracefully); new calls go to the new client.
+   * Closes a client. A replaced one lets the calls running on it finish (`graceMs`: their
+   * deadline) while new calls go to the new client; on the collector's close the client's short
+   * default grace applies, so close() never waits for a hung server.
    */
-  async #retire(entry: Entry): Promise<void> {
+  async #retire(entry: Entry, graceMs?: number): Promise<void> {
     entry.unsubscribe();
-    await entry.client.close().catch((error: unknown) => {
+    await entry.client.close({ graceMs }).catch((error: unknown) => {
       this.#logger.warn({ error: String(error) }, "closing a replaced client failed");
     });
   }

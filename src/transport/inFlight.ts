@@ -30,6 +30,8 @@ export class InFlight {
         this.#idle.delete(wake);
         resolve(false);
       }, timeoutMs);
+      // The calls themselves keep the process alive while they run; this wait must not.
+      timer.unref();
       this.#idle.add(wake);
     });
   }
