@@ -236,8 +236,15 @@ export function normalizeClientOptions(options: PrometheusClientOptions): Normal
   const parsed = v.safeParse(OptionsSchema, options);
   if (!parsed.success) throwFirstIssue(parsed.issues);
   const o = parsed.output;
-  const headers = Object.entries(o.headers ?? {});
-  for (const [name, value] of headers) checkHeader(name, value, "headers");
+  // From the input, not the parsed output: v.record skips keys named __proto__, constructor and
+  // prototype, and such a header would otherwise be dropped without a word.
+  const headers = Object.entries(options.headers ?? {});
+  for (const [name, value] of headers) {
+    if (typeof value !== "string") {
+      throw new InvalidArgumentError(`headers.${name}`, `headers.${name} must be string`);
+    }
+    checkHeader(name, value, "headers");
+  }
   if (o.userAgent !== undefined) checkHeader("User-Agent", o.userAgent, "userAgent");
   return {
     url: parseBaseUrl(o.url),

@@ -187,3 +187,18 @@ describe("nothing secret shows", () => {
     expect(shown[0]).toMatch(/^PrometheusClient \{/);
   });
 });
+
+describe("headers named like Object's own properties", () => {
+  it("are sent, not dropped, and checked like any other", async () => {
+    const log: SeenRequest[] = [];
+    server.use(record(QUERY_URL, log));
+    const headers = JSON.parse('{"constructor": "c", "prototype": "p", "__proto__": "x"}') as Record<
+      string,
+      string
+    >;
+    await makeClient({ headers }).query("up");
+    expect(log[0]?.headers.get("constructor")).toBe("c");
+    expect(log[0]?.headers.get("prototype")).toBe("p");
+    refused({ url: "http://x", headers: JSON.parse('{"__proto__": 1}') }, "headers.__proto__");
+  });
+});
