@@ -26,7 +26,9 @@ export class Deadline {
     }
     this.#timer = setTimeout(() => {
       this.#timedOut = true;
-      this.#controller.abort(new TimeoutError(`deadline of ${timeoutMs} ms exceeded`, { timeoutMs }));
+      this.#controller.abort(
+        new TimeoutError(`deadline of ${Math.round(timeoutMs)} ms exceeded`, { timeoutMs }),
+      );
     }, timeoutMs);
     if (callerSignal) {
       this.#onCallerAbort = () => this.#controller.abort(callerSignal.reason);
@@ -52,11 +54,14 @@ export class Deadline {
   /** The error that ends the call now that the signal fired: a TimeoutError or an AbortError. */
   error(endpoint: string, cluster?: string): PrometheusError {
     if (this.#timedOut || !this.#callerSignal?.aborted) {
-      return new TimeoutError(`${endpoint} did not complete within the deadline of ${this.timeoutMs} ms`, {
-        endpoint,
-        cluster,
-        timeoutMs: this.timeoutMs,
-      });
+      return new TimeoutError(
+        `${endpoint} did not complete within the deadline of ${Math.round(this.timeoutMs)} ms`,
+        {
+          endpoint,
+          cluster,
+          timeoutMs: this.timeoutMs,
+        },
+      );
     }
     return new AbortError(`the call to ${endpoint} was aborted`, {
       endpoint,
