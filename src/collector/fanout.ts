@@ -109,7 +109,7 @@ export async function fanOut<T, M>(
     const id = targets[index]!.id;
     const why = signal?.aborted
       ? "not started: the fan-out was aborted"
-      : `not started: the overall deadline of ${Math.round(deadlineMs)} ms passed`;
+      : `not started: the overall deadline of ${Math.round(deadlineMs ?? 0)} ms passed`;
     finish(index, failedResult(id, "skipped", new PrometheusError(why, { cluster: id }), 0));
   };
   await runPool(
