@@ -12,7 +12,7 @@ export interface PrometheusErrorOptions {
   infos?: readonly string[] | undefined;
   /** The cluster id, when the call was made for a cluster of a fleet. */
   cluster?: string | undefined;
-  /** A cleaned cause: never a ky error, a Request or anything else holding headers. */
+  /** A cleaned cause: never a fetch error, a Request or anything else holding headers. */
   cause?: unknown;
 }
 

@@ -1,4 +1,3 @@
-import ky from "ky";
 import type { Dispatcher } from "undici";
 import type { AuthRequest, AuthStrategy } from "../auth/AuthStrategy.ts";
 import { AuthenticationError } from "../errors/AuthenticationError.ts";
@@ -39,16 +38,20 @@ export interface ExchangeSettings {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-// ky is the request layer; retries, timeouts, redirects and errors are ours (see TOOLCHAIN.md:
-// ky's own would lose 429s, cut long deadlines, and follow redirects with credentials).
-const http = ky.create({
-  retry: 0,
-  timeout: false,
-  throwHttpErrors: false,
-  redirect: "manual",
-  // Looked up per call so msw (and any later patch of fetch) sees every request.
-  fetch: (input, init) => globalThis.fetch(input, init),
-});
+/** Node's fetch takes undici's `dispatcher` beside the standard RequestInit fields. */
+type NodeRequestInit = RequestInit & { dispatcher: Dispatcher };
+
+/**
+ * One HTTP request through Node's built-in fetch. Retries, deadlines, redirects and errors are
+ * the transport's own (ky's would lose 429s, cut long deadlines and follow redirects with
+ * credentials: TOOLCHAIN.md), so ky, once the request layer here, had nothing left to do but
+ * build a second Request and merge options on every call: about 0.1 ms, a fifth of a small
+ * query on loopback (bench/RESULTS.md). `globalThis.fetch` is looked up per call so msw, or any
+ * later patch of fetch, sees every request.
+ */
+function send(url: URL, init: NodeRequestInit): Promise<Response> {
+  return globalThis.fetch(url, { ...init, redirect: "manual" });
+}
 
 /**
  * Runs the strategy. A strategy that cannot produce credentials (a missing token file, a failing
@@ -92,15 +95,15 @@ export async function exchange(
       for (const [name, value] of settings.staticHeaders) headers.set(name, value);
       await applyAuth(settings.auth, { headers, url, signal: request.signal });
     }
-    const body = method === "POST" ? request.form.toString() : undefined;
-    if (body !== undefined) headers.set("content-type", "application/x-www-form-urlencoded");
-    const sent = http(url, {
+    const body = method === "POST" ? request.form.toString() : null;
+    if (body !== null) headers.set("content-type", "application/x-www-form-urlencoded");
+    const sent = send(url, {
       method,
       headers,
       body,
       signal: request.signal,
       dispatcher: anonymous ? settings.anonymousDispatcher() : settings.dispatcher(),
-    } as Parameters<typeof http>[1]);
+    });
     const response = await raceSignal(sent, request.signal);
     const location = response.headers.get("location");
     if (!REDIRECTS.has(response.status) || location === null) {
