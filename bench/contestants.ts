@@ -1,6 +1,6 @@
 /**
  * What the benchmark races: the same request made by plain `fetch` (the baseline `res.json()`
- * and the transport floor `arrayBuffer()`), by promfleet with all of its layers (ky, auth,
+ * and the transport floor `arrayBuffer()`), by promfleet with all of its layers (auth,
  * deadline, size cap, decoder), and by the npm package prometheus-query.
  */
 import http from "node:http";
