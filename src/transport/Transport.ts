@@ -68,15 +68,16 @@ export class Transport {
   /** Calls an API endpoint and decodes its envelope, inside a tracing span when OpenTelemetry is present. */
   call<T>(spec: RequestSpec, options: CallOptions, decode: BodyDecoder<T>): Promise<ApiResponse<T>> {
     const url = endpointUrl(this.#settings.baseUrl, spec.path);
+    const endpoint = redactUrl(url);
     const attributes: SpanAttributes = {
-      "url.full": redactUrl(url),
+      "url.full": endpoint,
       "server.address": url.hostname,
       "server.port": Number(url.port || (url.protocol === "https:" ? 443 : 80)),
     };
     if (this.#settings.cluster !== undefined) attributes["promfleet.cluster"] = this.#settings.cluster;
     const call = withSpan(`prometheus ${spec.path}`, attributes, async (span) => {
       try {
-        const response = await this.#call(spec, options, decode);
+        const response = await this.#call(spec, options, decode, endpoint);
         span?.setAttribute("http.response.status_code", 200);
         return response;
       } catch (error) {
@@ -88,9 +89,13 @@ export class Transport {
     return this.inFlight.track(call);
   }
 
-  async #call<T>(spec: RequestSpec, options: CallOptions, decode: BodyDecoder<T>): Promise<ApiResponse<T>> {
+  async #call<T>(
+    spec: RequestSpec,
+    options: CallOptions,
+    decode: BodyDecoder<T>,
+    endpoint: string,
+  ): Promise<ApiResponse<T>> {
     const deadline = new Deadline(options.timeoutMs, options.signal);
-    const endpoint = redactUrl(endpointUrl(this.#settings.baseUrl, spec.path));
     try {
       return await this.#attempts(spec, deadline, endpoint, decode);
     } catch (error) {
