@@ -14,7 +14,7 @@ import {
   type PrometheusClientOptions,
 } from "../../src/index.ts";
 import { htpasswdMissing, opensslMissing, prometheusMissing } from "../support/binaries.ts";
-import { makeCertificates, type TestCertificates } from "../support/certs.ts";
+import { makeCertificates, mutualTlsOptions, type TestCertificates } from "../support/certs.ts";
 import { type PrometheusServer, startPrometheus } from "../support/prometheus.ts";
 import { type RbacProxy, startRbacProxy } from "../support/rbacProxy.ts";
 import { projectedVolume, scratchDir } from "../unit/authFiles.ts";
@@ -142,15 +142,7 @@ describe.skipIf(prometheusMissing ?? htpasswdMissing ?? opensslMissing)(
         startPrometheus({
           backfill: false,
           scrapeSelf: false,
-          tls: {
-            certFile: certs.server.certFile,
-            keyFile: certs.server.keyFile,
-            clientCaFile: certs.ca.certFile,
-            requireClientCert: true,
-            caFile: certs.ca.certFile,
-            clientCertFile: certs.client.certFile,
-            clientKeyFile: certs.client.keyFile,
-          },
+          tls: mutualTlsOptions(certs),
         }),
       ]);
       const entry = {

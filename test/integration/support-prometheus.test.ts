@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { htpasswdMissing, opensslMissing, prometheusMissing } from "../support/binaries.ts";
-import { makeCertificates, type TestCertificates } from "../support/certs.ts";
+import { makeCertificates, mutualTlsOptions, type TestCertificates } from "../support/certs.ts";
 import {
   FIXTURE_END,
   FIXTURE_SERIES,
@@ -88,15 +88,7 @@ describe.skipIf(secureMissing)("Prometheus with basic auth and mTLS", () => {
       backfill: false,
       scrapeSelf: false,
       basicAuth,
-      tls: {
-        certFile: certs.server.certFile,
-        keyFile: certs.server.keyFile,
-        clientCaFile: certs.ca.certFile,
-        requireClientCert: true,
-        caFile: certs.ca.certFile,
-        clientCertFile: certs.client.certFile,
-        clientKeyFile: certs.client.keyFile,
-      },
+      tls: mutualTlsOptions(certs),
     });
   });
   afterAll(() => server?.stop());

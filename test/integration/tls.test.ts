@@ -11,7 +11,7 @@ import {
   UnavailableError,
 } from "../../src/index.ts";
 import { opensslMissing, prometheusMissing } from "../support/binaries.ts";
-import { makeCertificates, type TestCertificates } from "../support/certs.ts";
+import { makeCertificates, mutualTlsOptions, type TestCertificates } from "../support/certs.ts";
 import { type PrometheusServer, startPrometheus } from "../support/prometheus.ts";
 import { scratchDir } from "../unit/authFiles.ts";
 
@@ -65,15 +65,7 @@ describe.skipIf(prometheusMissing ?? opensslMissing)("TLS against Prometheus wit
       startPrometheus({
         backfill: false,
         scrapeSelf: false,
-        tls: {
-          certFile: certs.server.certFile,
-          keyFile: certs.server.keyFile,
-          clientCaFile: certs.ca.certFile,
-          requireClientCert: true,
-          caFile: certs.ca.certFile,
-          clientCertFile: certs.client.certFile,
-          clientKeyFile: certs.client.keyFile,
-        },
+        tls: mutualTlsOptions(certs),
       }),
       plain(certs.expiredServer),
       plain(certs.wrongNameServer),

@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { tempDir } from "./ports.ts";
 import { runTool } from "./process.ts";
+import type { PrometheusTlsOptions } from "./prometheusConfig.ts";
 
 /**
  * Test certificates made with the openssl CLI (EC P-256 keys: generation takes milliseconds, unlike RSA).
@@ -183,4 +184,21 @@ export function makeCertificates(dir?: string): Promise<TestCertificates> {
     cache.set(key, pending);
   }
   return pending;
+}
+
+/**
+ * The `tls` options of a test Prometheus that requires and verifies a client certificate: it serves
+ * `server`, trusts clients signed by `ca`, and the launcher's own probes present `client` (without it,
+ * they could not tell a ready server from one refusing them).
+ */
+export function mutualTlsOptions(certs: TestCertificates): PrometheusTlsOptions {
+  return {
+    certFile: certs.server.certFile,
+    keyFile: certs.server.keyFile,
+    clientCaFile: certs.ca.certFile,
+    requireClientCert: true,
+    caFile: certs.ca.certFile,
+    clientCertFile: certs.client.certFile,
+    clientKeyFile: certs.client.keyFile,
+  };
 }
