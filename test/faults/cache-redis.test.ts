@@ -9,8 +9,8 @@ import {
   type QueryData,
 } from "../../src/index.ts";
 import { redisMissing } from "../support/binaries.ts";
+import { type CachedResultEntry, cachedResults } from "../support/cachedResults.ts";
 import { type RedisServer, startRedis } from "../support/redis.ts";
-import { RespConnection } from "../support/resp.ts";
 import { type StubServer, startStubServer } from "../support/stubServer.ts";
 import { capturingLogger, sleep } from "./helpers.ts";
 
@@ -167,11 +167,11 @@ describe.skipIf(redisMissing)("a run of queries through Redis faults", () => {
         redis.resume();
       }
       // Redis now runs the queued SETs: live keys (PX restarts now) holding results older than their TTL.
-      let late: LateEntry[] = [];
+      let late: CachedResultEntry[] = [];
       await expect
         .poll(
           async () => {
-            late = (await entries(redis, 3)).filter((e) => e.ttlMs === 3_000 && e.pttl > 0);
+            late = (await cachedResults(redis, 3)).filter((e) => e.ttlMs === 3_000 && e.pttl > 0);
             return late.length;
           },
           { timeout: 2_000 },
@@ -221,33 +221,3 @@ describe.skipIf(redisMissing)("a run of queries through Redis faults", () => {
     expect(lines.some((l) => l.level === "warn" && /the cache failed/.test(String(l.msg)))).toBe(true);
   });
 });
-
-interface LateEntry {
-  storedAt: number;
-  ttlMs: number;
-  pttl: number;
-}
-
-/** The result entries of one DB: their envelope's storedAt and ttlMs, and Redis' remaining PTTL. */
-async function entries(server: RedisServer, db: number): Promise<LateEntry[]> {
-  const connection = await RespConnection.open(server.port);
-  try {
-    await connection.send(["SELECT", String(db)]);
-    const keys = (await connection.send(["KEYS", "promfleet:r1:*"])) as string[];
-    const out: LateEntry[] = [];
-    for (const key of keys) {
-      const value = JSON.parse(String(await connection.send(["GET", key]))) as {
-        storedAt: number;
-        ttlMs: number;
-      };
-      out.push({
-        storedAt: value.storedAt,
-        ttlMs: value.ttlMs,
-        pttl: Number(await connection.send(["PTTL", key])),
-      });
-    }
-    return out;
-  } finally {
-    connection.close();
-  }
-}

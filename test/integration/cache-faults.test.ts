@@ -2,9 +2,9 @@ import type { Keyv } from "keyv";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type CacheEvent, createRedisCache, type Logger, PrometheusClient } from "../../src/index.ts";
 import { redisMissing } from "../support/binaries.ts";
+import { cachedResults } from "../support/cachedResults.ts";
 import { freePort } from "../support/ports.ts";
 import { type RedisServer, startRedis } from "../support/redis.ts";
-import { RespConnection } from "../support/resp.ts";
 import { type CountingUpstream, startCountingUpstream } from "../unit/cacheUpstream.ts";
 
 /**
@@ -141,11 +141,11 @@ describe.skipIf(redisMissing)("a cache that never fails a query", () => {
     }
     // Redis now runs the queued SET, whose PX 2000 starts now: a live key holding data older than its TTL.
     await expect
-      .poll(async () => (await entries(server)).some((e) => e.ttlMs === 2_000 && e.pttl > 0), {
+      .poll(async () => (await cachedResults(server, 2)).some((e) => e.ttlMs === 2_000 && e.pttl > 0), {
         timeout: 1_000,
       })
       .toBe(true);
-    const late = (await entries(server)).find((e) => e.ttlMs === 2_000)!;
+    const late = (await cachedResults(server, 2)).find((e) => e.ttlMs === 2_000)!;
     expect(Date.now() - late.storedAt).toBeGreaterThan(late.ttlMs);
     const before = up.calls.length;
     expect((await c.timedQuery(T + 500)).cached).toBe(false);
@@ -177,29 +177,3 @@ describe.skipIf(redisMissing)("a cache that never fails a query", () => {
     await cachingResumes(c);
   });
 });
-
-/** The result entries of DB 2: their envelope's storedAt and ttlMs, and Redis' remaining PTTL. */
-async function entries(
-  server: RedisServer,
-): Promise<Array<{ storedAt: number; ttlMs: number; pttl: number }>> {
-  const connection = await RespConnection.open(server.port);
-  try {
-    await connection.send(["SELECT", "2"]);
-    const keys = (await connection.send(["KEYS", "promfleet:r1:*"])) as string[];
-    const out = [];
-    for (const key of keys) {
-      const value = JSON.parse(String(await connection.send(["GET", key]))) as {
-        storedAt: number;
-        ttlMs: number;
-      };
-      out.push({
-        storedAt: value.storedAt,
-        ttlMs: value.ttlMs,
-        pttl: Number(await connection.send(["PTTL", key])),
-      });
-    }
-    return out;
-  } finally {
-    connection.close();
-  }
-}
