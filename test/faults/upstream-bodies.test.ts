@@ -1,8 +1,8 @@
-import type { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { PrometheusClient, PrometheusError, ResponseError, UnavailableError } from "../../src/index.ts";
-import { type StubHandler, type StubServer, startStubServer } from "../support/stubServer.ts";
-import { eventually, failure, settle, tcpSockets } from "./helpers.ts";
+import { PrometheusError, ResponseError, UnavailableError } from "../../src/index.ts";
+import type { StubHandler } from "../support/stubServer.ts";
+import { failure, settle } from "./helpers.ts";
+import { closeTrackedStubs, startTrackedStub } from "./trackedStub.ts";
 
 /**
  * Answers a server should never send: an endless body, a Content-Length far over the cap, a body
@@ -12,42 +12,18 @@ import { eventually, failure, settle, tcpSockets } from "./helpers.ts";
  */
 
 const DEADLINE_MS = 3_000;
-const open: Array<{ stub: StubServer; client: PrometheusClient }> = [];
-afterEach(async () => {
-  for (const { stub, client } of open.splice(0)) {
-    await client.close();
-    await stub.close();
-  }
-});
+afterEach(closeTrackedStubs);
 
 async function setup(handler: StubHandler) {
-  const sockets = tcpSockets();
-  const carried = new Set<Socket>();
-  const stub = await startStubServer((req, res) => {
-    carried.add(req.socket);
-    handler(req, res);
-  });
-  const client = new PrometheusClient({
-    url: stub.url,
+  const { stub, client, carriedClosed, close } = await startTrackedStub(handler, {
     timeout: DEADLINE_MS,
     maxResponseBytes: 1024 * 1024,
     retry: { limit: 1, baseDelayMs: 10, maxDelayMs: 20 },
   });
-  open.push({ stub, client });
   /** With `pooled`, the answer was read whole: its connection may wait in the pool until close(). */
   const released = async (pooled = false) => {
-    if (!pooled) {
-      await eventually("every connection that carried a request is closed", () =>
-        [...carried].every((socket) => socket.destroyed),
-      );
-    }
-    open.splice(
-      open.findIndex((o) => o.stub === stub),
-      1,
-    );
-    await client.close();
-    await stub.close();
-    await eventually(`no more TCP sockets than before (${sockets})`, () => tcpSockets() <= sockets);
+    if (!pooled) await carriedClosed("every connection that carried a request is closed");
+    await close();
   };
   return { stub, client, released };
 }

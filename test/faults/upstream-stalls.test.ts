@@ -1,12 +1,5 @@
-import type { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  AbortError,
-  PrometheusClient,
-  PrometheusError,
-  TimeoutError,
-  UnavailableError,
-} from "../../src/index.ts";
+import { AbortError, PrometheusError, TimeoutError, UnavailableError } from "../../src/index.ts";
 import {
   closeMidBody,
   dripBody,
@@ -14,11 +7,10 @@ import {
   headersThenStall,
   neverAnswers,
   type StubHandler,
-  type StubServer,
-  startStubServer,
   withLatency,
 } from "../support/stubServer.ts";
-import { eventually, failure, settle, tcpSockets } from "./helpers.ts";
+import { failure, settle } from "./helpers.ts";
+import { closeTrackedStubs, startTrackedStub } from "./trackedStub.ts";
 
 /**
  * Servers that misbehave on purpose: every call ends by its deadline (bounds are generous: this is
@@ -31,28 +23,13 @@ const DEADLINE_MS = 800;
 /** Generous: the deadline plus a second for a loaded 2-core machine. */
 const BOUND_MS = DEADLINE_MS + 1_000;
 
-const open: Array<{ stub: StubServer; client: PrometheusClient }> = [];
-afterEach(async () => {
-  for (const { stub, client } of open.splice(0)) {
-    await client.close();
-    await stub.close();
-  }
-});
+afterEach(closeTrackedStubs);
 
 async function setup(handler: StubHandler, retry?: number) {
-  const sockets = tcpSockets();
-  // The server ends of the connections that carried a request (a spare idle one does not count).
-  const carried = new Set<Socket>();
-  const stub = await startStubServer((req, res) => {
-    carried.add(req.socket);
-    handler(req, res);
-  });
-  const client = new PrometheusClient({
-    url: stub.url,
+  const { stub, client, carriedClosed, close } = await startTrackedStub(handler, {
     timeout: DEADLINE_MS,
     retry: { limit: retry ?? 2, baseDelayMs: 20, maxDelayMs: 40 },
   });
-  open.push({ stub, client });
   /**
    * Checks that every connection a failed call used is closed by then, before client.close() (a
    * connection left open would wait for a stalled server for ever); then closes both ends and
@@ -60,19 +37,9 @@ async function setup(handler: StubHandler, retry?: number) {
    */
   const released = async (options: { callsFailed: boolean } = { callsFailed: true }) => {
     if (options.callsFailed) {
-      await eventually(
-        "every connection that carried a request is closed (before client.close())",
-        () => [...carried].every((socket) => socket.destroyed),
-        1_000,
-      );
+      await carriedClosed("every connection that carried a request is closed (before client.close())", 1_000);
     }
-    open.splice(
-      open.findIndex((o) => o.stub === stub),
-      1,
-    );
-    await client.close();
-    await stub.close();
-    await eventually(`no more TCP sockets than before (${sockets})`, () => tcpSockets() <= sockets);
+    await close();
   };
   return { stub, client, released };
 }
