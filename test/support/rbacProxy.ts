@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
-import type { AddressInfo, Socket } from "node:net";
+import { listenOnLoopback } from "./loopbackListener.ts";
 
 /**
  * A bearer-checking reverse proxy that answers like kube-rbac-proxy in front of OpenShift monitoring.
@@ -98,7 +98,6 @@ export async function startRbacProxy(options: RbacProxyOptions): Promise<RbacPro
   const requests: RbacRequestRecord[] = [];
   const upstream = new URL(options.upstream);
   const prefix = upstream.pathname.replace(/\/$/, "");
-  const sockets = new Set<Socket>();
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://proxy.invalid");
@@ -171,16 +170,8 @@ export async function startRbacProxy(options: RbacProxyOptions): Promise<RbacPro
   };
 
   const server = options.tls ? https.createServer({ ...options.tls }, handle) : http.createServer(handle);
-  // The raw TCP socket also for HTTPS, so close() can end connections stuck in a TLS handshake.
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listener = await listenOnLoopback(server);
+  const port = listener.port;
 
   return {
     url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
@@ -192,15 +183,6 @@ export async function startRbacProxy(options: RbacProxyOptions): Promise<RbacPro
     allow: (token, entry) => {
       tokens.set(token, entry);
     },
-    async close() {
-      // Resolve only once every socket is closed too, so openSockets() and handle checks read 0 after it.
-      const socketsClosed = [...sockets].map(
-        (socket) => new Promise((resolve) => socket.once("close", resolve)),
-      );
-      const serverClosed = new Promise((resolve) => server.close(resolve));
-      server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-      await Promise.all([serverClosed, ...socketsClosed]);
-    },
+    close: listener.close,
   };
 }

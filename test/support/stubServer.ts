@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { listenOnLoopback } from "./loopbackListener.ts";
 
 /**
  * A programmable loopback HTTP server for fault tests: what a real Prometheus will not do on demand
@@ -33,7 +33,6 @@ export const EMPTY_VECTOR_BODY = { status: "success", data: { resultType: "vecto
 export async function startStubServer(handler: StubHandler): Promise<StubServer> {
   let current = handler;
   let count = 0;
-  const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     count++;
     try {
@@ -43,15 +42,8 @@ export async function startStubServer(handler: StubHandler): Promise<StubServer>
       res.end(`stub handler threw: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   });
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listener = await listenOnLoopback(server);
+  const port = listener.port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -61,17 +53,8 @@ export async function startStubServer(handler: StubHandler): Promise<StubServer>
     setHandler(next) {
       current = next;
     },
-    openSockets: () => sockets.size,
-    async close() {
-      // Resolve only once every socket is closed too, so openSockets() and handle checks read 0 after it.
-      const socketsClosed = [...sockets].map(
-        (socket) => new Promise((resolve) => socket.once("close", resolve)),
-      );
-      const serverClosed = new Promise((resolve) => server.close(resolve));
-      server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-      await Promise.all([serverClosed, ...socketsClosed]);
-    },
+    openSockets: listener.openSockets,
+    close: listener.close,
   };
 }
 
