@@ -59,15 +59,13 @@ describe("keys", () => {
   });
 
   it("builds keys from scope, identity, generations, endpoint and canonical parameters", () => {
-    const a = entryKey(
-      scope,
-      "id",
-      ["g1", "g2"],
+    // A fresh spec on each call, as each key below was built from one.
+    const upAtOne = () =>
       spec("api/v1/query", [
         ["query", "up"],
         ["time", "1"],
-      ]),
-    );
+      ]);
+    const a = entryKey(scope, "id", ["g1", "g2"], upAtOne());
     expect(a).toMatch(/^ns:r1:east%2F1:id:g1\.g2:query:[0-9a-f]{32}$/);
     // Parameter order does not matter, values and repeated names do.
     expect(
@@ -93,34 +91,10 @@ describe("keys", () => {
       ),
     ).not.toBe(a);
     expect(
-      entryKey(
-        { ...scope, headers: [["x-scope-orgid", "team-b"]] },
-        "id",
-        ["g1", "g2"],
-        spec("api/v1/query", [
-          ["query", "up"],
-          ["time", "1"],
-        ]),
-      ),
+      entryKey({ ...scope, headers: [["x-scope-orgid", "team-b"]] }, "id", ["g1", "g2"], upAtOne()),
     ).not.toBe(a);
-    expect(
-      entryKey(
-        { ...scope, secret: "s" },
-        "id",
-        ["g1", "g2"],
-        spec("api/v1/query", [
-          ["query", "up"],
-          ["time", "1"],
-        ]),
-      ),
-    ).not.toBe(a);
-    const ns = {
-      ...spec("api/v1/query", [
-        ["query", "up"],
-        ["time", "1"],
-      ]),
-      namespace: "team",
-    };
+    expect(entryKey({ ...scope, secret: "s" }, "id", ["g1", "g2"], upAtOne())).not.toBe(a);
+    const ns = { ...upAtOne(), namespace: "team" };
     expect(entryKey(scope, "id", ["g1", "g2"], ns)).not.toBe(a);
     expect(entryKey(scope, "id", [], spec("api/v1/other"))).toMatch(/:0\.0:other:/);
     expect(keyedHash("x", "k")).not.toBe(keyedHash("x", undefined));
