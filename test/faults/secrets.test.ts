@@ -4,7 +4,6 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inspect } from "node:util";
 import type { Keyv } from "keyv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -22,6 +21,7 @@ import {
 } from "../../src/index.ts";
 import { opensslMissing, redisMissing } from "../support/binaries.ts";
 import { makeCertificates, type TestCertificates } from "../support/certs.ts";
+import { pemBodyLines, viewsOf } from "../support/leaks.ts";
 import { freePort } from "../support/ports.ts";
 import { type RedisServer, startRedis } from "../support/redis.ts";
 import { RespConnection } from "../support/resp.ts";
@@ -63,25 +63,13 @@ function needles(certs: TestCertificates | undefined): string[] {
     out.push(Buffer.from(`admin:${password}`).toString("base64"));
   }
   for (const key of certs ? [certs.client.key] : []) {
-    out.push(...key.split("\n").filter((line) => line.length > 20 && !line.startsWith("-----")));
+    out.push(...pemBodyLines(key));
   }
   return out;
 }
 
-/** Every view of a value a person or a tool would look at. */
-function views(value: unknown): string[] {
-  const out = [inspect(value, { depth: 12, showHidden: true, getters: true }), inspect(value, { depth: 12 })];
-  try {
-    out.push(JSON.stringify(value) ?? "");
-  } catch (error) {
-    out.push(String(error));
-  }
-  for (let e = value, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    out.push(e.message, String(e.stack));
-    for (const key of Object.getOwnPropertyNames(e)) out.push(inspect((e as never)[key], { depth: 12 }));
-  }
-  return out;
-}
+/** Every view of a value a person or a tool would look at, down its chain of causes. */
+const views = (value: unknown): string[] => viewsOf(value, 5);
 
 /** A route of the fault stub: the first path segment of the client's base URL picks it. */
 type Route = "ok" | "hang" | "429" | "503" | "cut" | "away" | "401" | "403" | "html";

@@ -1,6 +1,5 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   type AuthStrategy,
@@ -15,6 +14,7 @@ import {
 } from "../../src/index.ts";
 import { htpasswdMissing, opensslMissing, prometheusMissing } from "../support/binaries.ts";
 import { makeCertificates, mutualTlsOptions, type TestCertificates } from "../support/certs.ts";
+import { pemBodyLines, viewsOf } from "../support/leaks.ts";
 import { type PrometheusServer, startPrometheus } from "../support/prometheus.ts";
 import { type RbacProxy, startRbacProxy } from "../support/rbacProxy.ts";
 import { projectedVolume, scratchDir } from "../unit/authFiles.ts";
@@ -100,27 +100,14 @@ function needles(certs: TestCertificates | undefined): string[] {
   }
   if (certs) {
     for (const key of [certs.client.key, certs.foreignServer.key]) {
-      out.push(...key.split("\n").filter((line) => line.length > 20 && !line.startsWith("-----")));
+      out.push(...pemBodyLines(key));
     }
   }
   return out;
 }
 
-/** Every view of `value` a person or a tool would look at. */
-function views(value: unknown): string[] {
-  const out = [inspect(value, { depth: 12, showHidden: true, getters: true }), inspect(value, { depth: 12 })];
-  try {
-    out.push(JSON.stringify(value) ?? "");
-  } catch (error) {
-    out.push(String(error));
-  }
-  if (value instanceof Error) {
-    out.push(value.message, String(value.stack));
-    for (const key of Object.getOwnPropertyNames(value))
-      out.push(inspect((value as never)[key], { depth: 12 }));
-  }
-  return out;
-}
+/** Every view of `value` a person or a tool would look at (an error's own fields, not its causes). */
+const views = (value: unknown): string[] => viewsOf(value, 1);
 
 describe.skipIf(prometheusMissing ?? htpasswdMissing ?? opensslMissing)(
   "no secret anywhere a person can see",
