@@ -17,6 +17,7 @@ import { makeCertificates } from "../support/certs.ts";
 import { type PrometheusServer, startPrometheus } from "../support/prometheus.ts";
 import { type RbacEntry, type RbacProxy, startRbacProxy } from "../support/rbacProxy.ts";
 import { projectedVolume, scratchDir } from "../unit/authFiles.ts";
+import { failure } from "./failure.ts";
 
 const dir = scratchDir("auth-it");
 const clients: PrometheusClient[] = [];
@@ -29,15 +30,6 @@ function client(options: PrometheusClientOptions): PrometheusClient {
   const c = new PrometheusClient({ retry: { baseDelayMs: 5, maxDelayMs: 20 }, timeout: 10_000, ...options });
   clients.push(c);
   return c;
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected the call to fail");
 }
 
 /** `vector(1)` evaluates without data: the answer proves the request got through. */

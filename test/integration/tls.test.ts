@@ -14,6 +14,7 @@ import { opensslMissing, prometheusMissing } from "../support/binaries.ts";
 import { makeCertificates, mutualTlsOptions, type TestCertificates } from "../support/certs.ts";
 import { type PrometheusServer, startPrometheus } from "../support/prometheus.ts";
 import { scratchDir } from "../unit/authFiles.ts";
+import { failure } from "./failure.ts";
 
 const dir = scratchDir("tls-it");
 const clients: PrometheusClient[] = [];
@@ -25,15 +26,6 @@ function client(url: string, tls: TlsOptions, options: Partial<PrometheusClientO
   const c = new PrometheusClient({ url, tls, retry: 0, timeout: 10_000, ...options });
   clients.push(c);
   return c;
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected the call to fail");
 }
 
 const query = (c: PrometheusClient) => c.query("vector(1)", { time: 1_700_000_000 });
