@@ -60,6 +60,8 @@ function readSpecial(buf: Uint8Array, p: number, out: Float64Array, index: numbe
  * this runs for every sample. A byte past the end reads as `undefined`, which fails every check.
  */
 export function scanValues(buf: Uint8Array, p: number, into: Columns): number {
+  // The caller stands on the value; anything but `[` (a string, a damaged byte) is not ours to read.
+  if (buf[p] !== OPEN_ARRAY) bail("values is not an array");
   let n = 0;
   let times = scratchTimes;
   let values = scratchValues;

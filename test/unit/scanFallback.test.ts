@@ -100,6 +100,17 @@ describe("scanner fallbacks", () => {
     expect(outcome(rangeDecoder, body)).toBe(outcome(referenceMatrix, body));
   });
 
+  it("refuses a values array whose [ was damaged into a quote (found by the damaged-bodies property)", () => {
+    // The outer [ became ", so "values" is a string followed by garbage: invalid JSON that reads
+    // like pairs if the scanner skips the first byte without looking at it.
+    const body = encode(
+      '{"status":"success","data":{"resultType":"matrix","result":[{"values":" [ 1 , "2" ] ] ,"metric":{}}]}}',
+    );
+    expect(scanQuery(body)).toEqual({ ok: false, reason: "values is not an array" });
+    expect(outcome(rangeDecoder, body)).toBe(outcome(referenceMatrix, body));
+    expect(outcome(rangeDecoder, body)).toMatch(/^DecodeError/);
+  });
+
   it("reports why it gave up", () => {
     const outcome = scanQuery(encode(wrap('{"metric":{},"histograms":[]}')));
     expect(outcome).toEqual({ ok: false, reason: "native histograms" });
