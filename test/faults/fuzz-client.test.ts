@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { Keyv } from "keyv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CacheEvent, PrometheusClient, PrometheusError } from "../../src/index.ts";
+import { fuzzSeed } from "../support/seed.ts";
 import { type StubServer, startStubServer } from "../support/stubServer.ts";
 import { body } from "./fuzz/bodies.ts";
 import { stored } from "./fuzz/cacheEntries.ts";
@@ -15,7 +16,7 @@ import { assertNoPollution, checkQueryData } from "./fuzz/guards.ts";
  * under the client's own keys: each call still succeeds (a bad entry is a miss).
  */
 
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+const SEED = fuzzSeed();
 const DEADLINE_MS = 3_000;
 
 describe("fuzzing through the public client", () => {

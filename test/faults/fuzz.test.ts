@@ -2,6 +2,7 @@ import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { decodeEntry } from "../../src/cache/entry.ts";
 import { InvalidArgumentError, PrometheusClient } from "../../src/index.ts";
+import { fuzzSeed } from "../support/seed.ts";
 import type { FuzzReport } from "./fuzz/properties.ts";
 
 /**
@@ -12,7 +13,7 @@ import type { FuzzReport } from "./fuzz/properties.ts";
  * `FUZZ_SEED=<seed> npx vitest run --project faults test/faults/fuzz.test.ts`.
  */
 
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+const SEED = fuzzSeed();
 const BOUND_MS = 90_000;
 
 function runInWorker(property: string, runs: number): Promise<FuzzReport> {
