@@ -13,9 +13,14 @@ let installed = false;
 /** Signals on which we clean up and then let the default action (termination) happen. */
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
-/** Runs every registered handler once, swallowing errors so one failure does not leak the rest. */
+/**
+ * Runs every registered handler once, newest first (as `defer` would), swallowing errors so one
+ * failure does not leak the rest. Newest first matters: a server registers its kill after its
+ * temp directory, and removing the directory while the server still writes would let the dying
+ * process repopulate it.
+ */
 function runAll(): void {
-  for (const handler of [...handlers]) {
+  for (const handler of [...handlers].reverse()) {
     handlers.delete(handler);
     try {
       handler();

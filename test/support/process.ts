@@ -33,10 +33,16 @@ export interface ExitInfo {
 const TAIL_BYTES = 16 * 1024;
 
 /** Starts `command` with `args` (no shell), stdin closed, output captured. */
-export function spawnManaged(command: string, args: readonly string[], cwd?: string): ManagedProcess {
+export function spawnManaged(
+  command: string,
+  args: readonly string[],
+  cwd?: string,
+  env?: Record<string, string>,
+): ManagedProcess {
   const child: ChildProcess = spawn(command, args, {
     stdio: ["ignore", "pipe", "pipe"],
     ...(cwd === undefined ? {} : { cwd }),
+    ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
   });
   let tail = "";
   const append = (chunk: Buffer) => {
@@ -112,8 +118,13 @@ export async function waitFor(
 }
 
 /** Runs a short-lived tool, bounded; resolves with its output or rejects with it. */
-export async function runTool(command: string, args: string[], timeoutMs = 15_000): Promise<string> {
-  const child = spawnManaged(command, args);
+export async function runTool(
+  command: string,
+  args: string[],
+  timeoutMs = 15_000,
+  env?: Record<string, string>,
+): Promise<string> {
+  const child = spawnManaged(command, args, undefined, env);
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
   const exit = await child.exited;
   clearTimeout(timer);

@@ -73,7 +73,11 @@ export async function bcryptHash(username: string, password: string): Promise<st
 export async function backfillFixtures(dir: string, dataDir: string): Promise<void> {
   const input = join(dir, "fixtures.om");
   await writeFile(input, toOpenMetrics());
-  await runTool("promtool", ["tsdb", "create-blocks-from", "openmetrics", input, dataDir]);
+  // promtool keeps its scratch head block in TMPDIR; a promtool killed mid-run (Ctrl-C, a failed
+  // test) cannot remove it, so it goes in the server's own directory, which is always removed.
+  await runTool("promtool", ["tsdb", "create-blocks-from", "openmetrics", input, dataDir], 15_000, {
+    TMPDIR: dir,
+  });
 }
 
 /** Writes prometheus.yml, web.yml and (when given) rules.yml into `dir`. */
