@@ -20,7 +20,11 @@ export interface DecodeFigures {
 const reference = envelopeDecoder(decodeQueryData);
 const utf8 = new TextDecoder();
 
-/** Times the three decoders on `bytes`, interleaved, `rounds` times each. */
+/**
+ * Times the three decoders on `bytes`, interleaved, `rounds` times each, after as many untimed
+ * rounds as fit in about 5 MB of input (hundreds on a small body: a cold decoder measures V8's
+ * tiers, not the decoder; one on a large body, which warms up within a call).
+ */
 export function timeDecoding(body: BodySpec, bytes: Uint8Array, rounds: number): DecodeFigures {
   const promfleet =
     body.kind === "matrix"
@@ -31,6 +35,8 @@ export function timeDecoding(body: BodySpec, bytes: Uint8Array, rounds: number):
     ["reference", () => reference(bytes)],
     ["promfleet", () => promfleet(bytes)],
   ];
+  const warmups = Math.max(1, Math.min(300, Math.round(5e6 / bytes.byteLength)));
+  for (let round = 0; round < warmups; round++) for (const [, decode] of ways) decode();
   const times: Record<keyof DecodeFigures, number[]> = { jsonParse: [], reference: [], promfleet: [] };
   for (let round = 0; round < rounds; round++) {
     for (const [name, decode] of ways) {

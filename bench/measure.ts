@@ -93,14 +93,13 @@ interface Checks {
  */
 async function warmUpAndCheck(list: Contestant[], body: BodySpec): Promise<Checks> {
   const byName = (name: string) => list.find((c) => c.name === name)!;
-  const warmups = body.rounds > 20 ? 3 : 1; // one call is warm enough for the large bodies
-  for (let i = 0; i < warmups; i++) for (const c of list) await c.run(body);
+  for (let i = 0; i < body.warmups; i++) for (const c of list) await c.run(body);
   const bytes = new Uint8Array((await byName(FLOOR).run(body)) as ArrayBuffer);
   const response = (await byName(PROMFLEET).run(body)) as ApiResponse<QueryData>;
   const wire = wireResult(bytes);
   return {
     bytes: bytes.byteLength,
-    decoding: timeDecoding(body, bytes, Math.max(5, Math.min(60, Math.round(3e7 / bytes.byteLength)))),
+    decoding: timeDecoding(body, bytes, Math.max(5, Math.min(300, Math.round(3e7 / bytes.byteLength)))),
     samples: countSamples(response),
     problems: checkPromfleet(bytes, wire, response),
     peerExactness: describePeer(wire, (await byName(PEER).run(body)) as { result: unknown[] }),

@@ -65,6 +65,47 @@ function asRecord(value: unknown, where: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** Whether every own enumerable property of a JSON-parsed object is a string. */
+function allStrings(labels: object): boolean {
+  for (const key in labels) if (typeof (labels as Record<string, unknown>)[key] !== "string") return false;
+  return true;
+}
+
+/**
+ * Decodes a vector. The common sample — labels of strings and a `[ts, "v"]` pair — is checked
+ * inline, with no path string built: 5,000 samples of 25 labels spent a fifth of `JSON.parse`'s
+ * time on `data.result[i].metric` strings alone. Anything else takes the checked path, which
+ * names what is wrong.
+ */
+function decodeVector(result: unknown[]): InstantSample[] {
+  const samples = new Array<InstantSample>(result.length);
+  for (let i = 0; i < result.length; i++) {
+    const s = result[i] as { metric?: unknown; value?: unknown; histogram?: unknown } | null;
+    if (typeof s === "object" && s !== null && s.histogram === undefined) {
+      const { metric, value } = s;
+      if (
+        typeof metric === "object" &&
+        metric !== null &&
+        !Array.isArray(metric) &&
+        allStrings(metric) &&
+        Array.isArray(value) &&
+        value.length === 2 &&
+        typeof value[0] === "number" &&
+        Number.isFinite(value[0]) &&
+        typeof value[1] === "string"
+      ) {
+        const v = parseSampleValue(value[1]);
+        if (v !== undefined) {
+          samples[i] = new InstantSample(metric as Labels, value[0], v);
+          continue;
+        }
+      }
+    }
+    samples[i] = decodeVectorSample(s, `data.result[${i}]`);
+  }
+  return samples;
+}
+
 function decodeVectorSample(value: unknown, where: string): InstantSample {
   const s = asRecord(value, where);
   const metric = decodeLabels(s.metric ?? {}, `${where}.metric`);
@@ -128,7 +169,7 @@ export function decodeQueryData(data: unknown): QueryData {
       if (!Array.isArray(result)) fail("data.result", "an array");
       decoded = {
         resultType: "vector",
-        result: result.map((s, i) => decodeVectorSample(s, `data.result[${i}]`)),
+        result: decodeVector(result),
       };
       break;
     case "matrix":
