@@ -1,13 +1,16 @@
 /**
- * Measures one body: interleaved timed rounds of every contestant, retained memory, exactness.
+ * Measures one body: interleaved timed rounds of every contestant (each in a worker thread of
+ * its own), retained memory and exactness (in the main thread).
  */
 import type { ApiResponse, QueryData } from "../src/index.ts";
+import { prng } from "./bodies.ts";
 import { BASELINE, type Contestant, dropIdleSockets, FLOOR, PEER, PROMFLEET } from "./contestants.ts";
 import { type DecodeFigures, timeDecoding } from "./decodeOnly.ts";
 import { checkPromfleet, describePeer, wireResult } from "./exactness.ts";
 import { collect, retainedBytes } from "./memory.ts";
 import { median, quantile } from "./stats.ts";
 import type { BodySpec } from "./suite.ts";
+import type { TimingWorkers } from "./timing.ts";
 
 /** One contestant's figures on one body. */
 export interface ContestantFigures {
@@ -43,35 +46,40 @@ function countSamples(response: ApiResponse<QueryData>): number {
   return data.resultType === "vector" ? data.result.length : 1;
 }
 
-/** Garbage (in body bytes read) after which a full collection runs before the next timed call. */
-const GARBAGE_BUDGET = 20e6;
+/** A copy of `items` in random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
 
 /**
- * Runs `rounds` rounds; each runs every contestant once, in an order rotated by the round so no
- * one always goes first (or always right after the most garbage-heavy one). A full collection
- * runs before a timed call whenever the calls since the last one read more than 20 MB (before
- * every call on the largest body), so one contestant's garbage stays off the next one's clock
- * without collecting after every 20 kB call.
+ * Warms every contestant's worker up (`body.warmups` calls each), then runs `rounds` rounds;
+ * each runs every contestant once, in a fresh random order (seeded), so no one always goes
+ * first or always follows the same contestant. Each contestant runs in a worker thread of its
+ * own (bench/timingWorker.ts) and the process runs with `--single-threaded-gc`: a call pays for
+ * collecting its own garbage, on its own clock, and no other contestant's garbage collection
+ * runs beside it. (In one heap, a call paid for the previous call's garbage: promfleet's
+ * label-heavy vector measured 0.94–1.05× of `res.json()` in rotated order, where it always came
+ * after the floor and the baseline after the peer, and 1.2–1.4× in random order. Forcing a full collection between calls instead took each call's own garbage off its
+ * clock, favouring the allocation-heavy baseline, and reset V8's heap sizing, which slowed the
+ * next few hundred calls of every contestant on the 10 × 60 body by a quarter.)
  */
 async function timeRounds(
-  list: Contestant[],
+  workers: TimingWorkers,
+  names: readonly string[],
   body: BodySpec,
   rounds: number,
-  bodyBytes: number,
 ): Promise<Map<string, number[]>> {
-  const times = new Map(list.map((c) => [c.name, [] as number[]]));
-  let garbage = Number.POSITIVE_INFINITY;
+  for (const name of names) await workers.calls(name, body.name, body.warmups);
+  const times = new Map(names.map((name) => [name, [] as number[]]));
+  const random = prng(rounds);
   for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k < list.length; k++) {
-      const contestant = list[(k + round) % list.length]!;
-      if (garbage + bodyBytes > GARBAGE_BUDGET) {
-        collect();
-        garbage = 0;
-      }
-      garbage += bodyBytes;
-      const started = performance.now();
-      await contestant.run(body);
-      times.get(contestant.name)!.push(performance.now() - started);
+    for (const name of shuffled(names, random)) {
+      times.get(name)!.push(...(await workers.calls(name, body.name, 1)));
     }
   }
   return times;
@@ -87,13 +95,12 @@ interface Checks {
 }
 
 /**
- * Warms every contestant up (JIT, connection pools), then checks exactness on one call each of
- * the floor (the raw bytes), promfleet and the peer. A function of its own, so none of the
- * 40 MB bodies and results it holds is still referenced when memory is measured.
+ * Checks exactness on one call each of the floor (the raw bytes), promfleet and the peer. A
+ * function of its own, so none of the 40 MB bodies and results it holds is still referenced
+ * when the rounds start or memory is measured.
  */
-async function warmUpAndCheck(list: Contestant[], body: BodySpec): Promise<Checks> {
+async function check(list: Contestant[], body: BodySpec): Promise<Checks> {
   const byName = (name: string) => list.find((c) => c.name === name)!;
-  for (let i = 0; i < body.warmups; i++) for (const c of list) await c.run(body);
   const bytes = new Uint8Array((await byName(FLOOR).run(body)) as ArrayBuffer);
   const response = (await byName(PROMFLEET).run(body)) as ApiResponse<QueryData>;
   const wire = wireResult(bytes);
@@ -106,11 +113,21 @@ async function warmUpAndCheck(list: Contestant[], body: BodySpec): Promise<Check
   };
 }
 
-/** Measures `body` with every contestant; `scale` shortens the rounds (quick runs). */
-export async function measureBody(list: Contestant[], body: BodySpec, scale: number): Promise<BodyFigures> {
-  const { bytes, decoding, samples, problems, peerExactness } = await warmUpAndCheck(list, body);
+/**
+ * Measures `body` with every contestant: times in `workers` (one per contestant), exactness and
+ * memory held with `list` in this thread. `scale` shortens the rounds (quick runs).
+ */
+export async function measureBody(
+  list: Contestant[],
+  workers: TimingWorkers,
+  body: BodySpec,
+  scale: number,
+): Promise<BodyFigures> {
+  const { bytes, decoding, samples, problems, peerExactness } = await check(list, body);
+  collect(); // what the checks left in this thread, before the workers' clocks run
   const rounds = Math.max(3, Math.round(body.rounds * scale));
-  const times = await timeRounds(list, body, rounds, bytes);
+  const names = list.map((c) => c.name);
+  const times = await timeRounds(workers, names, body, rounds);
 
   const held = new Map<string, number>();
   const copies = Math.min(50, Math.ceil(5e6 / bytes));

@@ -5,6 +5,11 @@
  * baseline, bytes held per sample, exactness. Sections added by later work (bench/cache.ts,
  * bench/fleet.ts) run after, when present.
  *
+ * Timed calls run in one worker thread per contestant (bench/timing.ts). The process runs with
+ * `--expose-gc` (memory held is measured between full collections) and `--single-threaded-gc`
+ * (no collector thread of one contestant runs beside another's timed call); it restarts itself
+ * with them when started without.
+ *
  * Options: `--quick` (a third of the rounds), `--only <body name>`.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -15,6 +20,7 @@ import { type BodyFigures, measureBody } from "./measure.ts";
 import { canMeasure } from "./memory.ts";
 import { bodyTable, machineLine, targetsTable } from "./report.ts";
 import { BODIES } from "./suite.ts";
+import { TimingWorkers } from "./timing.ts";
 
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 
@@ -56,18 +62,22 @@ async function main(): Promise<number> {
   let exact = true;
   try {
     const { list, close } = contestants(base);
+    const workers = new TimingWorkers(
+      base,
+      list.map((c) => c.name),
+    );
     try {
       for (const body of BODIES) {
         if (only !== undefined && body.name !== only) continue;
         const bodyStarted = performance.now();
-        const figures = await measureBody(list, body, scale);
+        const figures = await measureBody(list, workers, body, scale);
         figures.seconds = (performance.now() - bodyStarted) / 1000;
         exact &&= figures.problems.length === 0;
         all.push(figures);
         console.log(`${bodyTable(figures)}\n`);
       }
     } finally {
-      await close();
+      await Promise.all([close(), workers.close()]);
     }
   } finally {
     child.stdin?.end();
@@ -85,11 +95,13 @@ async function main(): Promise<number> {
   return exact ? 0 : 1;
 }
 
-if (!canMeasure()) {
-  // Retained memory needs full collections on demand: run again with --expose-gc.
+/** V8 flags the benchmark needs: see the top of this file. */
+const FLAGS = ["--expose-gc", "--single-threaded-gc"];
+
+if (!canMeasure() || !process.execArgv.includes("--single-threaded-gc")) {
   const again = spawnSync(
     process.execPath,
-    ["--expose-gc", ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    [...FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
     { stdio: "inherit" },
   );
   process.exitCode = again.status ?? 1;

@@ -12,14 +12,15 @@ export interface BodySpec {
   points: number;
   make: () => { text: string; samples: number };
   /**
-   * Untimed rounds first. A small body needs a thousand: until V8 has optimised every layer of
-   * every contestant (and of the server), the figures measure the compilers, not the code. With
-   * the same code, promfleet's 10 × 60 ratio was 1.19× after 3 warm-up rounds, 1.12× after 300,
-   * 1.07× after 1,000 and 1.05× after 3,000, and every contestant's median fell by a quarter
-   * (warming up is the process's, not one library's). A large body warms up within one call.
+   * Untimed calls of each contestant first. A small body needs a thousand: until V8 has
+   * optimised every layer of a call, the figures measure the compilers, not the code. With the
+   * same code (all contestants in one thread, before timing moved to workers), promfleet's
+   * 10 × 60 ratio was 1.19× after 3 warm-up rounds, 1.12× after 300, 1.07× after 1,000 and
+   * 1.05× after 3,000, and every contestant's median fell by a quarter. A large body warms up
+   * within one call.
    */
   warmups: number;
-  /** Timed rounds (each runs every contestant once, in a rotating order). */
+  /** Timed rounds (each runs every contestant once, in a random order). */
   rounds: number;
   /** promfleet's targets: median ratio to `fetch` + `res.json()`, and bytes held a sample. */
   target: { ratio: number; bytesPerSample?: number };
@@ -67,7 +68,7 @@ export const BODIES: BodySpec[] = [
     points: 1,
     make: () => vectorBody(5000, 4),
     warmups: 5,
-    rounds: 40,
+    rounds: 100,
     target: { ratio: 1.1 },
   },
 ];
