@@ -106,7 +106,7 @@ async function check(list: Contestant[], body: BodySpec): Promise<Checks> {
   const wire = wireResult(bytes);
   return {
     bytes: bytes.byteLength,
-    decoding: timeDecoding(body, bytes, Math.max(5, Math.min(300, Math.round(3e7 / bytes.byteLength)))),
+    decoding: timeDecoding(body, bytes, Math.max(3, Math.min(300, Math.round(3e7 / bytes.byteLength)))),
     samples: countSamples(response),
     problems: checkPromfleet(bytes, wire, response),
     peerExactness: describePeer(wire, (await byName(PEER).run(body)) as { result: unknown[] }),

@@ -68,7 +68,7 @@ export const BODIES: BodySpec[] = [
     points: 1,
     make: () => vectorBody(5000, 4),
     warmups: 5,
-    rounds: 100,
+    rounds: 80,
     target: { ratio: 1.1 },
   },
 ];
