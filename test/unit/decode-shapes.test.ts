@@ -52,6 +52,32 @@ describe("shapes refused, naming where", () => {
     expect(() => decodeQueryData(data)).toThrow(message);
   });
 
+  it("a vector keeps its order through the inline and the checked paths, and names the sample that is wrong", () => {
+    const histogram = { count: "2", sum: "3", buckets: [] };
+    const good = [
+      { metric: { a: "1" }, value: [1.5, "+Inf"] },
+      { value: [2, "NaN"] }, // no metric: the checked path
+      { metric: { b: "2" }, histogram: [3, histogram] },
+      { metric: { c: "3" }, value: [4, "-0"] },
+    ];
+    const v = decodeQueryData({ resultType: "vector", result: good });
+    expect(v.result).toEqual([
+      new InstantSample({ a: "1" }, 1.5, Number.POSITIVE_INFINITY),
+      new InstantSample({}, 2, Number.NaN),
+      new InstantSample({ b: "2" }, 3, Number.NaN, { count: 2, sum: 3, buckets: [] }),
+      new InstantSample({ c: "3" }, 4, -0),
+    ]);
+    expect(Object.is((v.result as InstantSample[])[3]!.value, -0)).toBe(true);
+    const bad = [...good, { metric: { d: "4", e: null }, value: [5, "1"] }];
+    expect(() => decodeQueryData({ resultType: "vector", result: bad })).toThrow(
+      "data.result[4].metric.e: expected a string label value",
+    );
+    const infinite = [...good, { metric: {}, value: [Number.POSITIVE_INFINITY, "1"] }];
+    expect(() => decodeQueryData({ resultType: "vector", result: infinite })).toThrow(
+      "data.result[4].value[0]: expected a unix timestamp",
+    );
+  });
+
   it("missing metric or values are empty, not errors", () => {
     const v = decodeQueryData({ resultType: "vector", result: [{ value: [1, "2"] }] });
     expect(v.result).toEqual([new InstantSample({}, 1, 2)]);
