@@ -8,7 +8,7 @@ import { BASELINE, type Contestant, dropIdleSockets, FLOOR, PEER, PROMFLEET } fr
 import { type DecodeFigures, timeDecoding } from "./decodeOnly.ts";
 import { checkPromfleet, describePeer, wireResult } from "./exactness.ts";
 import { collect, retainedBytes } from "./memory.ts";
-import { median, quantile } from "./stats.ts";
+import { median, quantile, ratioInterval } from "./stats.ts";
 import type { BodySpec } from "./suite.ts";
 import type { TimingWorkers } from "./timing.ts";
 
@@ -19,6 +19,8 @@ export interface ContestantFigures {
   p90Ms: number;
   /** Median over the baseline's median. */
   ratio: number;
+  /** A 95 % interval for `ratio` (paired bootstrap over the rounds). */
+  ratioInterval: [number, number];
   /** Bytes held by the result, per sample. */
   bytesPerSample: number;
   /** "exact", or what differs. */
@@ -145,6 +147,7 @@ export async function measureBody(
       medianMs: median(times.get(c.name)!),
       p90Ms: quantile(times.get(c.name)!, 0.9),
       ratio: median(times.get(c.name)!) / baseline,
+      ratioInterval: ratioInterval(times.get(c.name)!, times.get(BASELINE)!),
       bytesPerSample: held.get(c.name)! / samples,
       exactness: exactness(c.name),
     }),
