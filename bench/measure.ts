@@ -10,7 +10,7 @@ import { checkPromfleet, describePeer, wireResult } from "./exactness.ts";
 import { collect, retainedBytes } from "./memory.ts";
 import { median, quantile, ratioInterval } from "./stats.ts";
 import type { BodySpec } from "./suite.ts";
-import type { TimingWorkers } from "./timing.ts";
+import { TimingWorkers } from "./timing.ts";
 
 /** One contestant's figures on one body. */
 export interface ContestantFigures {
@@ -116,12 +116,13 @@ async function check(list: Contestant[], body: BodySpec): Promise<Checks> {
 }
 
 /**
- * Measures `body` with every contestant: times in `workers` (one per contestant), exactness and
- * memory held with `list` in this thread. `scale` shortens the rounds (quick runs).
+ * Measures `body` with every contestant against the server at `base`: times in fresh worker
+ * threads (one per contestant), exactness and memory held with `list` in this thread. `scale`
+ * shortens the rounds (quick runs).
  */
 export async function measureBody(
   list: Contestant[],
-  workers: TimingWorkers,
+  base: string,
   body: BodySpec,
   scale: number,
 ): Promise<BodyFigures> {
@@ -129,7 +130,15 @@ export async function measureBody(
   collect(); // what the checks left in this thread, before the workers' clocks run
   const rounds = Math.max(3, Math.round(body.rounds * scale));
   const names = list.map((c) => c.name);
-  const times = await timeRounds(workers, names, body, rounds);
+  // Fresh workers for each body: a heap V8 grew for the 41 MB body would collect less often on
+  // the next body than a small one, and the order of the bodies would decide the figures.
+  const workers = new TimingWorkers(base, names);
+  let times: Map<string, number[]>;
+  try {
+    times = await timeRounds(workers, names, body, rounds);
+  } finally {
+    await workers.close();
+  }
 
   const held = new Map<string, number>();
   const copies = Math.min(50, Math.ceil(5e6 / bytes));

@@ -5,7 +5,7 @@
  * baseline, bytes held per sample, exactness. Sections added by later work (bench/cache.ts,
  * bench/fleet.ts) run after, when present.
  *
- * Timed calls run in one worker thread per contestant (bench/timing.ts). The process runs with
+ * Timed calls run in one worker thread per contestant, fresh for each body (bench/timing.ts). The process runs with
  * `--expose-gc` (memory held is measured between full collections) and `--single-threaded-gc`
  * (no collector thread of one contestant runs beside another's timed call); it restarts itself
  * with them when started without.
@@ -20,7 +20,6 @@ import { type BodyFigures, measureBody } from "./measure.ts";
 import { canMeasure } from "./memory.ts";
 import { bodyTable, machineLine, targetsTable } from "./report.ts";
 import { BODIES } from "./suite.ts";
-import { TimingWorkers } from "./timing.ts";
 
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 
@@ -62,22 +61,18 @@ async function main(): Promise<number> {
   let exact = true;
   try {
     const { list, close } = contestants(base);
-    const workers = new TimingWorkers(
-      base,
-      list.map((c) => c.name),
-    );
     try {
       for (const body of BODIES) {
         if (only !== undefined && body.name !== only) continue;
         const bodyStarted = performance.now();
-        const figures = await measureBody(list, workers, body, scale);
+        const figures = await measureBody(list, base, body, scale);
         figures.seconds = (performance.now() - bodyStarted) / 1000;
         exact &&= figures.problems.length === 0;
         all.push(figures);
         console.log(`${bodyTable(figures)}\n`);
       }
     } finally {
-      await Promise.all([close(), workers.close()]);
+      await close();
     }
   } finally {
     child.stdin?.end();
