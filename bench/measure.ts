@@ -66,9 +66,10 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
  * collecting its own garbage, on its own clock, and no other contestant's garbage collection
  * runs beside it. (In one heap, a call paid for the previous call's garbage: promfleet's
  * label-heavy vector measured 0.94–1.05× of `res.json()` in rotated order, where it always came
- * after the floor and the baseline after the peer, and 1.2–1.4× in random order. Forcing a full collection between calls instead took each call's own garbage off its
- * clock, favouring the allocation-heavy baseline, and reset V8's heap sizing, which slowed the
- * next few hundred calls of every contestant on the 10 × 60 body by a quarter.)
+ * after the floor and the baseline after the peer, and 1.2–1.4× in random order. Forcing a full
+ * collection between calls instead took each call's own garbage off its clock, favouring the
+ * allocation-heavy baseline, and reset V8's heap sizing, which slowed the next few hundred calls
+ * of every contestant on the 10 × 60 body by a quarter.)
  */
 async function timeRounds(
   workers: TimingWorkers,

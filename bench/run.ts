@@ -5,10 +5,10 @@
  * baseline, bytes held per sample, exactness. Sections added by later work (bench/cache.ts,
  * bench/fleet.ts) run after, when present.
  *
- * Timed calls run in one worker thread per contestant, fresh for each body (bench/timing.ts). The process runs with
- * `--expose-gc` (memory held is measured between full collections) and `--single-threaded-gc`
- * (no collector thread of one contestant runs beside another's timed call); it restarts itself
- * with them when started without.
+ * Timed calls run in one worker thread per contestant, fresh for each body (bench/timing.ts).
+ * The process runs with `--expose-gc` (memory held is measured between full collections) and
+ * `--single-threaded-gc` (no collector thread of one contestant runs beside another's timed
+ * call); it restarts itself with them when started without.
  *
  * Options: `--quick` (a third of the rounds), `--only <body name>`.
  */
