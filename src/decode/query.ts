@@ -65,7 +65,7 @@ function asRecord(value: unknown, where: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Whether every own enumerable property of a JSON-parsed object is a string. */
+/** Whether every enumerable property of `labels` is a string (a JSON-parsed object has only its own). */
 function allStrings(labels: object): boolean {
   for (const key in labels) if (typeof (labels as Record<string, unknown>)[key] !== "string") return false;
   return true;
@@ -73,9 +73,9 @@ function allStrings(labels: object): boolean {
 
 /**
  * Decodes a vector. The common sample — labels of strings and a `[ts, "v"]` pair — is checked
- * inline, with no path string built: 5,000 samples of 25 labels spent a fifth of `JSON.parse`'s
- * time on `data.result[i].metric` strings alone. Anything else takes the checked path, which
- * names what is wrong.
+ * inline, with no path string built: building `data.result[i]`, `.metric` and `.value` for each
+ * of 5,000 samples of 25 labels cost 1.1 ms, a tenth of the body's `JSON.parse`. Anything else
+ * takes the checked path, which names what is wrong.
  */
 function decodeVector(result: unknown[]): InstantSample[] {
   const samples = new Array<InstantSample>(result.length);
