@@ -82,7 +82,7 @@ describe("sample values", () => {
   it("accepts the other spellings of infinity Go may print, and refuses non-numbers", () => {
     for (const inf of ["Inf", "+inf", "inf"]) expect(parseSampleValue(inf)).toBe(Infinity);
     expect(parseSampleValue("-inf")).toBe(-Infinity);
-    for (const bad of ["", " ", " 1", "1 ", "abc", "1,5", "nan"])
+    for (const bad of ["", " ", " 1", "1 ", "\u00a01", "1\u2028", "\ufeff1", "\t1\n", "abc", "1,5", "nan"])
       expect(parseSampleValue(bad)).toBeUndefined();
   });
 
