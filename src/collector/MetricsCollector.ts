@@ -60,6 +60,7 @@ export class MetricsCollector {
   readonly #breakers: CircuitBreakers | undefined;
   readonly #cache: { keyv: Keyv; owned: boolean } | undefined;
   #closed = false;
+  #closing: Promise<void> | undefined;
 
   /** Checks the options; no cluster is contacted until the first call. */
   constructor(options: MetricsCollectorOptions) {
@@ -228,8 +229,13 @@ export class MetricsCollector {
    * Closes every client and, when the collector built it from a URL, the cache. Calls made
    * afterwards reject. Safe to call twice.
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    // A second call gets the first one's promise: it resolves only once everything is closed.
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     await this.#clients.closeAll();
     if (this.#cache?.owned) {

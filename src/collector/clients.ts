@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { PrometheusClientOptions } from "../client/options.ts";
 import { PrometheusClient } from "../client/PrometheusClient.ts";
+import { PrometheusError } from "../errors/PrometheusError.ts";
 import type { Events, PromfleetEvents } from "../observe/events.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { Cluster } from "./cluster.ts";
@@ -18,6 +19,10 @@ interface Entry {
   key: string;
   client: PrometheusClient;
   unsubscribe: () => void;
+  /** The client's own call deadline, for calls made on it outside a fan-out. */
+  callTimeoutMs: number;
+  /** When (performance.now()) the last call handed this client may still run: a replaced client waits that long. */
+  busyUntil: number;
 }
 
 /** JSON with object keys sorted, so equal settings give equal text whatever their key order. */
@@ -43,6 +48,7 @@ export class ClusterClients {
   readonly #shared: Partial<PrometheusClientOptions>;
   readonly #events: Events;
   readonly #logger: Logger;
+  #closed = false;
 
   /** `shared` are the options every client gets (logger, cache, collector-wide client options). */
   constructor(shared: Partial<PrometheusClientOptions>, events: Events, logger: Logger) {
@@ -56,10 +62,22 @@ export class ClusterClients {
     return this.#entries.size;
   }
 
-  /** The client for `cluster`: the current one when nothing changed, else a new one. */
-  async clientFor(cluster: Cluster): Promise<PrometheusClient> {
+  /** True once {@link ClusterClients.closeAll} was called: no client is made any more. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * The client for `cluster`: the current one when nothing changed, else a new one. `until` is
+   * when (performance.now()) the call it is wanted for must end; without it, the client's own
+   * timeout from now. Should the client be replaced, it is closed only after that.
+   */
+  async clientFor(cluster: Cluster, until?: number): Promise<PrometheusClient> {
+    this.#assertOpen(cluster.id);
     const settings = { ...this.#shared, ...cluster.clientSettings() };
     const identity = await cluster.auth.identity();
+    // Checked again after the await: a client built after closeAll() would never be closed.
+    this.#assertOpen(cluster.id);
     const {
       logger: _logger,
       cache: _cache,
@@ -71,23 +89,38 @@ export class ClusterClients {
       .digest("hex");
     // Checked after the await: two fan-outs racing for a new cluster build one client.
     const current = this.#entries.get(cluster.id);
-    if (current?.key === key) return current.client;
+    if (current?.key === key) return this.#lend(current, until);
+    const callTimeoutMs = settings.timeout ?? DEFAULT_CALL_TIMEOUT_MS;
     const client = new PrometheusClient(settings);
     const unsubscribe = this.#forward(client);
-    this.#entries.set(cluster.id, { key, client, unsubscribe });
+    const entry: Entry = { key, client, unsubscribe, callTimeoutMs, busyUntil: 0 };
+    this.#entries.set(cluster.id, entry);
     if (current) {
       this.#logger.info(
         { cluster: cluster.id, url: cluster.url },
         "cluster settings or credentials changed: client replaced",
       );
       // Calls already running on the old client end by their own deadlines: wait that long.
-      this.#retire(current, settings.timeout ?? DEFAULT_CALL_TIMEOUT_MS);
+      this.#retire(current, Math.max(0, current.busyUntil - performance.now()));
     }
-    return client;
+    return this.#lend(entry, until);
   }
 
-  /** Closes and forgets every client. */
+  /** Hands out `entry`'s client, noting how long the call it is for may run. */
+  #lend(entry: Entry, until: number | undefined): PrometheusClient {
+    entry.busyUntil = Math.max(entry.busyUntil, until ?? performance.now() + entry.callTimeoutMs);
+    return entry.client;
+  }
+
+  #assertOpen(cluster: string): void {
+    if (this.#closed) {
+      throw new PrometheusError("the MetricsCollector is closed: make a new one", { cluster });
+    }
+  }
+
+  /** Closes and forgets every client; later {@link ClusterClients.clientFor} calls throw. */
   async closeAll(): Promise<void> {
+    this.#closed = true;
     const entries = [...this.#entries.values()];
     this.#entries.clear();
     await Promise.all(entries.map((e) => this.#retire(e)));

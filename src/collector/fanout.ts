@@ -109,14 +109,16 @@ export async function fanOut<T, M>(
     const id = targets[index]!.id;
     const why = signal?.aborted
       ? "not started: the fan-out was aborted"
-      : `not started: the overall deadline of ${Math.round(deadlineMs ?? 0)} ms passed`;
+      : ctx.clients.closed
+        ? "not started: the collector was closed"
+        : `not started: the overall deadline of ${Math.round(deadlineMs ?? 0)} ms passed`;
     finish(index, failedResult(id, "skipped", new PrometheusError(why, { cluster: id }), 0));
   };
   await runPool(
     targets.length,
     ctx.concurrency,
     runOne,
-    () => !signal?.aborted && performance.now() < deadlineAt,
+    () => !signal?.aborted && !ctx.clients.closed && performance.now() < deadlineAt,
     skipOne,
   );
   if (signal?.aborted) throw abortError(signal, `the ${op.name} fan-out`);
@@ -161,13 +163,25 @@ async function runCluster<T, M>(
   }
   // Time left for this cluster, given its own deadline and the overall one.
   const left = (ownMs: number): number => Math.min(start + ownMs, run.deadlineAt) - performance.now();
+  // Whether the caller gave this cluster less time than its own timeout (a per-call timeout or
+  // the overall deadline): a timeout then says nothing about the cluster.
+  let curtailed = false;
   try {
+    if (target.error !== undefined) throw target.error;
     // Before the lookup the cluster's own timeout is not known yet: the call's or the collector's bounds it.
     const lookupMs = run.callTimeoutMs ?? ctx.timeoutMs;
     const cluster: Cluster =
       target.cluster ?? (await bounded(lookup(ctx, id), left(lookupMs), run.signal, "the lookup", id));
     const ownMs = run.callTimeoutMs ?? cluster.timeout ?? ctx.timeoutMs;
-    const client = await bounded(ctx.clients.clientFor(cluster), left(ownMs), run.signal, "the client", id);
+    const until = Math.min(start + ownMs, run.deadlineAt);
+    curtailed = until - start < (cluster.timeout ?? ctx.timeoutMs);
+    const client = await bounded(
+      ctx.clients.clientFor(cluster, until),
+      left(ownMs),
+      run.signal,
+      "the client",
+      id,
+    );
     // At least 1 ms: when the time ran out just now, the client's own deadline says so.
     const timeout = Math.max(1, left(ownMs));
     const value = await op.call(client, { signal: run.signal, timeout });
@@ -192,7 +206,9 @@ async function runCluster<T, M>(
   } catch (caught) {
     const error = asPrometheusError(caught, id);
     const aborted = error instanceof AbortError && run.signal?.aborted === true;
-    const outcome: Outcome = aborted ? "neutral" : outcomeOf(error);
+    // One caller's short deadline must not open the circuit for every other caller.
+    const cutShort = curtailed && error instanceof TimeoutError;
+    const outcome: Outcome = aborted || cutShort ? "neutral" : outcomeOf(error);
     // A neutral end only matters to a probe (it frees the probe slot); never release someone else's.
     if (outcome !== "neutral" || admission?.probe) ctx.breakers?.settle(id, outcome, error);
     const status: ClusterStatus = error instanceof TimeoutError ? "timeout" : "error";

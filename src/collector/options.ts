@@ -1,5 +1,6 @@
 import type Keyv from "keyv";
 import * as v from "valibot";
+import { MAX_TIMEOUT_MS } from "../client/callOptions.ts";
 import { normalizeClientOptions, type PrometheusClientOptions, throwFirstIssue } from "../client/options.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import { type Logger, safeLogger } from "../observe/logger.ts";
@@ -61,7 +62,8 @@ export interface NormalizedCollectorOptions {
   clientOptions: SharedClientOptions;
 }
 
-const positiveMs = v.pipe(v.number(), v.finite(), v.gtValue(0));
+// At most what a timer can hold: setTimeout fires at once past 2^31 - 1 ms.
+const positiveMs = v.pipe(v.number(), v.finite(), v.gtValue(0), v.maxValue(MAX_TIMEOUT_MS));
 
 const OptionsSchema = v.strictObject({
   registry: v.unknown(),

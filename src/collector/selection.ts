@@ -11,10 +11,14 @@ export type ClusterSelection =
   | Readonly<Record<string, string>>
   | ((cluster: Cluster) => boolean);
 
-/** One cluster of a fan-out: its id, and the cluster itself when the selection already had it. */
+/**
+ * One cluster of a fan-out: its id, and the cluster itself when the selection already had it,
+ * or why its registry entry could not be used (that cluster's error, not the fan-out's).
+ */
 export interface Target {
   id: string;
   cluster?: Cluster | undefined;
+  error?: unknown;
 }
 
 /**
@@ -22,19 +26,50 @@ export interface Target {
  * registry that hands out the same objects gets the same Cluster (and auth strategy) back.
  */
 export class ClusterChecker {
-  readonly #seen = new WeakMap<object, Cluster>();
+  readonly #seen = new WeakMap<object, { cluster: Cluster; snapshot: string }>();
+  readonly #identities = new WeakMap<object, number>();
 
-  /** The checked cluster for a registry answer; errors name the cluster and the field. */
+  /**
+   * The checked cluster for a registry answer; errors name the cluster and the field. An answer
+   * object changed in place since it was last checked (a config reload editing its url or
+   * token) is checked anew, so its client is replaced.
+   */
   check(raw: ClusterConfig | Cluster): Cluster {
     if (raw instanceof Cluster) return raw;
-    let cluster = typeof raw === "object" && raw !== null ? this.#seen.get(raw) : undefined;
-    if (!cluster) {
-      cluster = toCluster(raw);
-      this.#seen.set(raw, cluster);
-    }
+    if (typeof raw !== "object" || raw === null) return toCluster(raw);
+    const snapshot = this.#snapshot(raw);
+    const seen = this.#seen.get(raw);
+    if (seen?.snapshot === snapshot) return seen.cluster;
+    const cluster = toCluster(raw);
+    this.#seen.set(raw, { cluster, snapshot });
     return cluster;
   }
+
+  /**
+   * The answer as comparable text: plain data by value, anything else (an auth strategy, a
+   * token function) by identity. Kept in memory only, beside the answer it describes.
+   */
+  #snapshot(raw: object): string {
+    return JSON.stringify(raw, (_key, value: unknown) => {
+      if (typeof value === "function") return `\u0000fn#${this.#identity(value)}`;
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+      const proto = Object.getPrototypeOf(value);
+      if (proto === Object.prototype || proto === null) return value;
+      return `\u0000obj#${this.#identity(value)}`;
+    });
+  }
+
+  #identity(value: object): number {
+    let id = this.#identities.get(value);
+    if (id === undefined) {
+      id = nextIdentity++;
+      this.#identities.set(value, id);
+    }
+    return id;
+  }
 }
+
+let nextIdentity = 1;
 
 /** Checks a selection argument; returns the kind of selection. */
 function kindOf(selection: unknown): "all" | "ids" | "labels" | "predicate" {
@@ -74,16 +109,52 @@ export async function resolveTargets(
     // Looked up one by one inside the pool, each within its own deadline.
     return [...new Set(await registry.ids())].map((id) => ({ id }));
   }
-  const all = (await registry.list()).map((raw) => checker.check(raw));
-  let chosen = all;
-  if (kind === "labels") {
-    const selector = selection as Readonly<Record<string, string>>;
-    chosen = all.filter((c) => c.matches(selector));
-  } else if (kind === "predicate") {
-    chosen = all.filter((c) => (selection as (c: Cluster) => boolean)(c));
-  }
+  const entries = await listEntries(registry, checker);
+  const selected = (cluster: Cluster): boolean =>
+    kind === "labels"
+      ? cluster.matches(selection as Readonly<Record<string, string>>)
+      : kind === "predicate"
+        ? (selection as (c: Cluster) => boolean)(cluster)
+        : true;
   // A custom registry listing an id twice still gets one result per cluster.
-  const byId = new Map<string, Cluster>();
-  for (const cluster of chosen) if (!byId.has(cluster.id)) byId.set(cluster.id, cluster);
-  return [...byId.values()].map((cluster) => ({ id: cluster.id, cluster }));
+  const byId = new Map<string, Target>();
+  for (const entry of entries) {
+    // An entry that could not be checked cannot be matched either: it is reported, not dropped.
+    if (!byId.has(entry.id) && (entry.cluster === undefined || selected(entry.cluster)))
+      byId.set(entry.id, entry);
+  }
+  return [...byId.values()];
+}
+
+/**
+ * Every registry entry, checked one by one: an entry that fails its check, or (for a registry
+ * with `ids()` whose `list()` failed) an id whose lookup fails, becomes that cluster's error
+ * rather than failing the whole fan-out.
+ */
+async function listEntries(registry: ClusterRegistry, checker: ClusterChecker): Promise<Target[]> {
+  let raws: ReadonlyArray<ClusterConfig | Cluster>;
+  try {
+    raws = await registry.list();
+  } catch (error) {
+    if (typeof registry.ids !== "function") throw error;
+    const ids = [...new Set(await registry.ids())];
+    const found = await Promise.allSettled(ids.map(async (id) => registry.get(id)));
+    return found.flatMap((outcome, i): Target[] => {
+      const id = ids[i]!;
+      if (outcome.status === "rejected") return [{ id, error: outcome.reason }];
+      return outcome.value === undefined ? [] : [checked(checker, outcome.value, id)];
+    });
+  }
+  return raws.map((raw, i) => checked(checker, raw, `#${i}`));
+}
+
+/** One entry as a target: checked, or its error under its id (`fallbackId` when it has none). */
+function checked(checker: ClusterChecker, raw: ClusterConfig | Cluster, fallbackId: string): Target {
+  try {
+    const cluster = checker.check(raw);
+    return { id: cluster.id, cluster };
+  } catch (error) {
+    const id = (raw as { id?: unknown } | null)?.id;
+    return { id: typeof id === "string" && id.length > 0 ? id : fallbackId, error };
+  }
 }

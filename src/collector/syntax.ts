@@ -2,7 +2,15 @@ import { parser } from "@prometheus-io/lezer-promql";
 import { checkQuery } from "../client/params.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 
-/** Where the first syntax error of `promql` is, or undefined when it parses. */
+/** A name directly before the end of the text: `holt_winters` in `holt_winters`, `rate (` → `rate `. */
+const TRAILING_NAME = /[A-Za-z_][A-Za-z0-9_]*\s*$/;
+
+/**
+ * Where the first syntax error of `promql` is, or undefined when it parses — or when the error
+ * is a call of a function the grammar does not know. The grammar is one Prometheus version's
+ * (3.x): `holt_winters` of 2.x, a newer server's functions or a dialect's are valid on the
+ * servers that have them, so such a query is left to the server rather than refused here.
+ */
 export function firstSyntaxError(promql: string): number | undefined {
   let at: number | undefined;
   parser.parse(promql).iterate({
@@ -12,6 +20,7 @@ export function firstSyntaxError(promql: string): number | undefined {
       return undefined;
     },
   });
+  if (at !== undefined && promql[at] === "(" && TRAILING_NAME.test(promql.slice(0, at))) return undefined;
   return at;
 }
 

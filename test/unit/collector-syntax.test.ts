@@ -39,6 +39,20 @@ describe("syntax check", () => {
     );
   });
 
+  it("leaves calls of functions the grammar does not know to the server (holt_winters on 2.x)", async () => {
+    const { checkPromqlSyntax } = await import("../../src/collector/syntax.ts");
+    // Prometheus 2.x has holt_winters; the grammar (3.x) only knows double_exponential_smoothing.
+    expect(checkPromqlSyntax("holt_winters(x[5m], 0.5, 0.5)")).toMatch(/^holt_winters/);
+    expect(checkPromqlSyntax("sum(some_future_fn (up))")).toMatch(/^sum/);
+    // Other errors are still caught, also a bracket after something that is not a name.
+    expect(() => checkPromqlSyntax("rate(x[5m]")).toThrow(/unexpected end of input/);
+    expect(() => checkPromqlSyntax('up{a="b"}(1)')).toThrow(/not valid PromQL/);
+    const s = await stub(jsonBody(200, vectorBody({}, 1)));
+    const fleet = collector({ registry: [{ id: "a", url: s.url }] });
+    expect((await fleet.query("holt_winters(x[5m], 0.5, 0.5)")).get("a")?.status).toBe("ok");
+    expect(s.requests).toBe(1);
+  });
+
   it("sends what the grammar does not know when checkSyntax is false (MetricsQL)", async () => {
     const s = await stub(jsonBody(200, vectorBody({}, 1)));
     const fleet = collector({ registry: [{ id: "vm", url: s.url }], checkSyntax: false });
