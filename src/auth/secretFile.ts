@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
+import { quotePath } from "../errors/quotePath.ts";
 
 /** Describes a failed read of a secret file by its path and the system's code, never its contents. */
 function unreadable(path: string, error: unknown): Error {
@@ -13,7 +14,7 @@ function unreadable(path: string, error: unknown): Error {
           : code === "ENOTDIR"
             ? "is not reachable (a parent is not a directory)"
             : "could not be read";
-  return new Error(`${path} ${reason}${code ? ` (${code})` : ""}`);
+  return new Error(`${quotePath(path)} ${reason}${code ? ` (${code})` : ""}`);
 }
 
 /**
@@ -26,7 +27,7 @@ function unreadable(path: string, error: unknown): Error {
  * file misses; `stat` follows the symlink and sees the new inode at once.
  */
 export class SecretFile {
-  /** The path as given (shown in errors and descriptions; the contents never are). */
+  /** The path as given (shown in errors and descriptions through quotePath; the contents never are). */
   readonly path: string;
   readonly #normalize: (text: string) => string;
   #value: string | undefined;
@@ -62,7 +63,7 @@ export class SecretFile {
     const value = this.#normalize(text);
     if (value.length === 0) {
       this.forget();
-      throw new Error(`${this.path} is empty`);
+      throw new Error(`${quotePath(this.path)} is empty`);
     }
     this.#value = value;
     this.#stamp = stamp;

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { quotePath } from "../errors/quotePath.ts";
 import { SecretFile } from "./secretFile.ts";
 
 /**
@@ -41,25 +42,37 @@ export interface FileSecretOptions {
 
 /**
  * A secret read from a file, re-read when the file changes (checked by `stat` at each use) and
- * after a 401 (the server may have revoked it before the new one landed on disk).
+ * after a 401 (the server may have revoked it before the new one landed on disk); the 401's
+ * request is replayed only when the file then holds a different secret.
  */
 export function fileSecret(path: string, options: FileSecretOptions): SecretSource {
   const file = new SecretFile(path, options.normalize);
+  const shown = quotePath(path);
   const load = (): string => {
     const value = file.read();
     const reason = options.check(value);
-    if (reason !== undefined) throw new Error(`${path} ${reason}`);
+    if (reason !== undefined) throw new Error(`${shown} ${reason}`);
     return value;
   };
   // When the file cannot be read its identity is unknown: something unique keeps it from
   // sharing cache entries or clients with anyone else. The request itself fails anyway.
   const unknown = randomUUID();
+  // What each call sent, so a 401 replays only when the file now holds something else.
+  const sent = new WeakMap<AbortSignal, string>();
   return {
-    label: `${options.option}=${path}`,
-    get: load,
-    refresh: () => {
+    label: `${options.option}=${shown}`,
+    get: (signal) => {
+      const value = load();
+      sent.set(signal, value);
+      return value;
+    },
+    refresh: (signal) => {
       file.forget();
-      return true;
+      try {
+        return load() !== sent.get(signal);
+      } catch {
+        return false; // unreadable now: the 401 stands, and the next call says why
+      }
     },
     identity: () => {
       try {

@@ -248,6 +248,8 @@ export class PrometheusClient extends ReadEndpoints {
     if (this.#closed) return;
     this.#closed = true;
     await this.#transport.inFlight.whenIdle(graceMs);
+    // Calls still running end now, also one waiting before a retry (it has no socket to cut).
+    this.#transport.inFlight.cut();
     await this.#pools.close();
   }
 

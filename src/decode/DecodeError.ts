@@ -4,6 +4,10 @@
  */
 export class DecodeError extends Error {
   override name = "DecodeError";
+  /** The envelope's warnings, when the envelope was read before `data` failed (never dropped). */
+  warnings: string[] = [];
+  /** The envelope's infos, likewise. */
+  infos: string[] = [];
 }
 
 /** Throws a DecodeError naming where in the body the shape went wrong. */

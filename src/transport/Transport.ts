@@ -8,7 +8,7 @@ import { UnavailableError } from "../errors/UnavailableError.ts";
 import type { Events } from "../observe/events.ts";
 import type { Logger } from "../observe/logger.ts";
 import { type SpanAttributes, withSpan } from "../observe/tracing.ts";
-import { Deadline, sleep } from "./deadline.ts";
+import { Deadline, raceSignal, sleep } from "./deadline.ts";
 import type { BodyDecoder } from "./decoder.ts";
 import { describeErrorBody } from "./errorAnswer.ts";
 import { type ExchangeAnswer, type ExchangeSettings, exchange } from "./exchange.ts";
@@ -95,7 +95,7 @@ export class Transport {
     decode: BodyDecoder<T>,
     endpoint: string,
   ): Promise<ApiResponse<T>> {
-    const deadline = new Deadline(options.timeoutMs, options.signal);
+    const deadline = new Deadline(options.timeoutMs, options.signal, this.inFlight.cutSignal);
     try {
       return await this.#attempts(spec, deadline, endpoint, decode);
     } catch (error) {
@@ -117,7 +117,7 @@ export class Transport {
   }
 
   async #probe(path: string, options: CallOptions): Promise<{ status: number; text: string }> {
-    const deadline = new Deadline(options.timeoutMs, options.signal);
+    const deadline = new Deadline(options.timeoutMs, options.signal, this.inFlight.cutSignal);
     const endpoint = redactUrl(endpointUrl(this.#settings.baseUrl, path));
     try {
       const url = endpointUrl(this.#settings.baseUrl, path);
@@ -208,7 +208,9 @@ export class Transport {
   async #refresh(deadline: Deadline, endpoint: string): Promise<boolean> {
     const { auth, logger } = this.#settings;
     try {
-      return Boolean(await auth.refresh?.({ signal: deadline.signal }));
+      // Raced with the deadline, like apply: a refresh that ignores the signal cannot hold the call.
+      const refreshing = Promise.resolve().then(() => auth.refresh?.({ signal: deadline.signal }));
+      return Boolean(await raceSignal(refreshing, deadline.signal));
     } catch (error) {
       if (deadline.done) throw error;
       const reason = error instanceof Error ? error.message : "unknown reason";
@@ -268,11 +270,7 @@ export class Transport {
       if (!(error instanceof DecodeError)) throw error;
       throw new ResponseError(
         `${endpoint} answered ${answer.status} with a body that is not valid: ${error.message}`,
-        {
-          endpoint,
-          status: answer.status,
-          cluster,
-        },
+        { endpoint, status: answer.status, cluster, warnings: error.warnings, infos: error.infos },
       );
     }
     if (!decoded.ok) {

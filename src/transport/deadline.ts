@@ -1,6 +1,7 @@
 import { AbortError } from "../errors/AbortError.ts";
 import type { PrometheusError } from "../errors/PrometheusError.ts";
 import { TimeoutError } from "../errors/TimeoutError.ts";
+import { UnavailableError } from "../errors/UnavailableError.ts";
 
 /**
  * One deadline for a whole call — connect, retries, waits and body read — joined with the
@@ -11,29 +12,47 @@ export class Deadline {
   readonly #controller = new AbortController();
   readonly #endsAt: number;
   readonly #callerSignal: AbortSignal | undefined;
+  readonly #closeSignal: AbortSignal | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #onCallerAbort: (() => void) | undefined;
-  #timedOut = false;
+  #onClose: (() => void) | undefined;
+  /** What ended the call first, once something did. */
+  #endedBy: "timeout" | "caller" | "close" | undefined;
 
-  /** Starts the clock now. */
-  constructor(timeoutMs: number, callerSignal?: AbortSignal) {
+  /**
+   * Starts the clock now. `closeSignal` aborts when the client is closed and its grace is over:
+   * the call then ends at once (even in a wait before a retry) with an UnavailableError.
+   */
+  constructor(timeoutMs: number, callerSignal?: AbortSignal, closeSignal?: AbortSignal) {
     this.timeoutMs = timeoutMs;
     this.#endsAt = performance.now() + timeoutMs;
     this.#callerSignal = callerSignal;
+    this.#closeSignal = closeSignal;
     if (callerSignal?.aborted) {
-      this.#controller.abort(callerSignal.reason);
+      this.#end("caller", callerSignal.reason);
       return;
     }
     this.#timer = setTimeout(() => {
-      this.#timedOut = true;
-      this.#controller.abort(
+      this.#end(
+        "timeout",
         new TimeoutError(`deadline of ${Math.round(timeoutMs)} ms exceeded`, { timeoutMs }),
       );
     }, timeoutMs);
     if (callerSignal) {
-      this.#onCallerAbort = () => this.#controller.abort(callerSignal.reason);
+      this.#onCallerAbort = () => this.#end("caller", callerSignal.reason);
       callerSignal.addEventListener("abort", this.#onCallerAbort, { once: true });
     }
+    if (closeSignal) {
+      this.#onClose = () => this.#end("close", closeSignal.reason);
+      if (closeSignal.aborted) this.#onClose();
+      else closeSignal.addEventListener("abort", this.#onClose, { once: true });
+    }
+  }
+
+  #end(by: "timeout" | "caller" | "close", reason: unknown): void {
+    if (this.#endedBy !== undefined) return;
+    this.#endedBy = by;
+    this.#controller.abort(reason);
   }
 
   /** Aborts when the deadline passes or the caller aborts. */
@@ -51,9 +70,15 @@ export class Deadline {
     return this.#controller.signal.aborted;
   }
 
-  /** The error that ends the call now that the signal fired: a TimeoutError or an AbortError. */
+  /** The error that ends the call now that the signal fired: a TimeoutError, an AbortError or an UnavailableError (closed). */
   error(endpoint: string, cluster?: string): PrometheusError {
-    if (this.#timedOut || !this.#callerSignal?.aborted) {
+    if (this.#endedBy === "close") {
+      return new UnavailableError(`${endpoint}: the client was closed during the call`, {
+        endpoint,
+        cluster,
+      });
+    }
+    if (this.#endedBy === "timeout" || !this.#callerSignal?.aborted) {
       return new TimeoutError(
         `${endpoint} did not complete within the deadline of ${Math.round(this.timeoutMs)} ms`,
         {
@@ -74,6 +99,7 @@ export class Deadline {
   dispose(): void {
     clearTimeout(this.#timer);
     if (this.#onCallerAbort) this.#callerSignal?.removeEventListener("abort", this.#onCallerAbort);
+    if (this.#onClose) this.#closeSignal?.removeEventListener("abort", this.#onClose);
   }
 }
 

@@ -18,6 +18,20 @@ export function envelopeDecoder<T>(decodeData: (data: unknown) => T): BodyDecode
     const envelope = parseEnvelope(body);
     if (envelope.status === "error") return { ok: false, envelope };
     if (envelope.data === undefined) throw new DecodeError("the body has status success but no data");
-    return { ok: true, data: decodeData(envelope.data), warnings: envelope.warnings, infos: envelope.infos };
+    try {
+      return {
+        ok: true,
+        data: decodeData(envelope.data),
+        warnings: envelope.warnings,
+        infos: envelope.infos,
+      };
+    } catch (error) {
+      // The server's warnings (a Thanos partial response, say) explain a bad `data` as often as not.
+      if (error instanceof DecodeError) {
+        error.warnings = envelope.warnings;
+        error.infos = envelope.infos;
+      }
+      throw error;
+    }
   };
 }

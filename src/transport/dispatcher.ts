@@ -55,6 +55,8 @@ export class DispatcherPool {
   /** Pools replaced by a reload: closed after a grace period, or at once by close(). */
   readonly #retiring = new Map<Dispatcher, NodeJS.Timeout | undefined>();
   readonly #closing = new Set<Promise<void>>();
+  /** Retired pools closing gracefully (waiting for their requests): close() destroys them. */
+  readonly #draining = new Set<Dispatcher>();
 
   /** Pools are created lazily, on the first request. */
   constructor(tls: TlsMaterial, options: DispatcherPoolOptions) {
@@ -95,7 +97,10 @@ export class DispatcherPool {
    */
   async close(): Promise<void> {
     this.#closed = true;
-    const pools = [this.#main, this.#anonymous, ...this.#retiring.keys()].filter((p) => p !== undefined);
+    const pools = [this.#main, this.#anonymous, ...this.#retiring.keys(), ...this.#draining].filter(
+      (p) => p !== undefined,
+    );
+    this.#draining.clear();
     for (const [, timer] of this.#retiring) clearTimeout(timer);
     this.#retiring.clear();
     this.#main = undefined;
@@ -133,7 +138,8 @@ export class DispatcherPool {
   #retire(pool: Dispatcher, delayMs: number): void {
     const timer = setTimeout(() => {
       this.#retiring.delete(pool);
-      this.#track(pool.close());
+      this.#draining.add(pool);
+      this.#track(pool.close().finally(() => this.#draining.delete(pool)));
     }, delayMs);
     // A pending retirement must not keep the process alive; its sockets time out on their own.
     timer.unref();

@@ -59,14 +59,24 @@ function send(url: URL, init: NodeRequestInit): Promise<Response> {
  */
 async function applyAuth(auth: AuthStrategy, request: AuthRequest): Promise<void> {
   try {
-    await auth.apply(request);
+    // Raced with the deadline: a strategy that ignores the signal must not hold the call past it.
+    await raceSignal(
+      Promise.resolve().then(() => auth.apply(request)),
+      request.signal,
+    );
   } catch (error) {
     if (error instanceof PrometheusError || request.signal.aborted) throw error;
-    const reason = error instanceof Error ? error.message : "unknown reason";
+    const reason = error instanceof Error ? safeReason(error) : "unknown reason";
     throw new AuthenticationError(`could not load credentials for ${auth.describe()}: ${reason}`, {
       endpoint: redactUrl(request.url),
     });
   }
+}
+
+/** A strategy's error message, without the header value `Headers` quotes when it refuses one. */
+function safeReason(error: Error): string {
+  const refusal = /^(Headers\.\w+): .* is an invalid header value\.?$/s.exec(error.message);
+  return refusal ? `${refusal[1]} refused the header value it was given (not shown)` : error.message;
 }
 
 function withForm(url: URL, form: URLSearchParams): URL {
@@ -120,7 +130,16 @@ export async function exchange(
         },
       );
     }
-    const target = new URL(location, url);
+    let target: URL;
+    try {
+      target = new URL(location, url);
+    } catch {
+      // Not retried as a network failure: the server's answer is what is wrong.
+      throw new ResponseError(`${redactUrl(request.url)} redirected to a Location that is not a URL`, {
+        endpoint: redactUrl(request.url),
+        status: response.status,
+      });
+    }
     // fetch refuses a URL holding user:password and quotes it whole in its error: credentials a
     // server put in a Location are never sent, nor shown.
     target.username = "";

@@ -5,6 +5,17 @@
 export class InFlight {
   #count = 0;
   readonly #idle = new Set<() => void>();
+  readonly #cut = new AbortController();
+
+  /** Aborts once {@link InFlight.cut} is called: every call's deadline listens to it. */
+  get cutSignal(): AbortSignal {
+    return this.#cut.signal;
+  }
+
+  /** Ends every call still in flight (their grace is over), wherever each is: a fetch, a body read, a wait. */
+  cut(): void {
+    this.#cut.abort();
+  }
 
   /** Counts `promise` until it settles; returns it unchanged. */
   track<T>(promise: Promise<T>): Promise<T> {

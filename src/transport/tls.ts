@@ -2,6 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { createSecureContext } from "node:tls";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
+import { quotePath } from "../errors/quotePath.ts";
 
 /**
  * TLS settings beside auth. `ca`, `cert` and `key` are each a file path or PEM contents; files are
@@ -42,7 +43,11 @@ function readPem(path: string, option: PemOption): string {
     return readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new InvalidArgumentError(`tls.${option}`, `tls.${option}: cannot read ${path} (${code})`);
+    // A key given as base64 (a Kubernetes Secret's data) is not PEM: it lands here, and must not be quoted.
+    throw new InvalidArgumentError(
+      `tls.${option}`,
+      `tls.${option}: cannot read ${quotePath(path)} (${code}); give a readable file or the PEM text`,
+    );
   }
 }
 
