@@ -12,7 +12,20 @@ const EnvelopeSchema = v.looseObject({
   error: v.optional(v.string()),
   warnings: v.optional(v.nullable(v.array(v.string()))),
   infos: v.optional(v.nullable(v.array(v.string()))),
+  isPartial: v.optional(v.unknown()),
 });
+
+/**
+ * The warning an answer with `"isPartial": true` gets. VictoriaMetrics (cluster) says so at the
+ * top of the envelope, with no warning, when some vmstorage nodes did not answer: as a warning
+ * it is seen by the caller and keeps the answer out of the cache, as Thanos' partial responses.
+ */
+export const PARTIAL_WARNING = "the answer is partial (isPartial: true): some storage nodes did not answer";
+
+/** The server's warnings, with {@link PARTIAL_WARNING} added when it flagged the answer partial. */
+export function withPartial(warnings: string[], isPartial: unknown): string[] {
+  return isPartial === true ? [...warnings, PARTIAL_WARNING] : warnings;
+}
 
 /** A decoded envelope. */
 export interface Envelope {
@@ -60,7 +73,7 @@ export function validateEnvelope(json: unknown): Envelope {
     data: o.data,
     errorType: o.errorType,
     error: o.error,
-    warnings: o.warnings ?? [],
+    warnings: withPartial(o.warnings ?? [], o.isPartial),
     infos: o.infos ?? [],
   };
 }

@@ -121,6 +121,12 @@ function decodeVectorSample(value: unknown, where: string): InstantSample {
 export function decodeRangeSeries(value: unknown, where: string): RangeSeries {
   const s = asRecord(value, where);
   const metric = decodeLabels(s.metric ?? {}, `${where}.metric`);
+  if (
+    s.values === undefined &&
+    s.histograms === undefined &&
+    (s.value !== undefined || s.histogram !== undefined)
+  )
+    fail(where, 'a range series with "values" or "histograms" (this one has an instant sample)');
   const raw = s.values ?? [];
   if (!Array.isArray(raw)) fail(`${where}.values`, "an array");
   const n = raw.length;

@@ -30,6 +30,7 @@ export const KEY_NAMES = [
   "value",
   "histogram",
   "histograms",
+  "isPartial",
 ] as const;
 
 /** The id of a key the scanner does not act on. */
