@@ -4,7 +4,7 @@ import type { MatrixData } from "../decode/types.ts";
 import { UnavailableError } from "../errors/UnavailableError.ts";
 import type { Events } from "../observe/events.ts";
 import type { Logger } from "../observe/logger.ts";
-import { Deadline } from "../transport/deadline.ts";
+import { Deadline, raceSignal } from "../transport/deadline.ts";
 import type { BodyDecoder } from "../transport/decoder.ts";
 import type { RequestSpec } from "../transport/Transport.ts";
 import { cloneResult } from "./clone.ts";
@@ -104,17 +104,21 @@ export class ResultCache {
     const endpoint = s.endpointOf(aligned);
     const reporter = this.#reporter(endpoint);
     try {
-      const identity = await s.identity().catch(() => undefined);
+      const identity = await this.#identity(deadline.signal);
       const genKeys = generationKeys(this.#scope, aligned);
       const gens =
-        identity === undefined
+        identity === undefined || deadline.done
           ? undefined
-          : await this.#generations.read(genKeys, { timeoutMs: s.cacheTimeoutMs, reporter });
+          : await raceSignal(
+              this.#generations.read(genKeys, { timeoutMs: s.cacheTimeoutMs, reporter }),
+              deadline.signal,
+            ).catch(() => undefined);
       if (deadline.done) throw deadline.error(endpoint, s.cluster);
       const tokens = gens?.ok ? gens.value : undefined;
       const key = entryKey(this.#scope, identity ?? "unknown", tokens ?? ["-", "-"], aligned);
       // Without an identity or generations the cache cannot be used safely; calls still coalesce.
       const flightKey = tokens ? key : `uncached\u0000${key}`;
+      const flightMs = Math.max(s.clientTimeoutMs, call.timeoutMs);
       const { promise, coalesced } = this.#flights.join(
         flightKey,
         (signal) =>
@@ -125,10 +129,11 @@ export class ResultCache {
             signal,
             endpoint,
             reporter,
-            timeoutMs: Math.max(s.clientTimeoutMs, call.timeoutMs),
+            timeoutMs: flightMs,
             ttlMs: typeof call.cache === "number" ? call.cache : undefined,
           }),
         { signal: deadline.signal, error: () => deadline.error(endpoint, s.cluster) },
+        flightMs,
       );
       if (coalesced) this.#emit("coalesced", endpoint);
       return await promise;
@@ -138,10 +143,26 @@ export class ResultCache {
   }
 
   /**
+   * The identity fingerprint, or undefined when it fails, or takes longer than a cache read may
+   * (a token provider fetching a token), or the caller gives up: the call then goes without the
+   * cache, and the transport applies auth under the call's own deadline. A hung provider would
+   * otherwise hold the call here, where no deadline reaches.
+   */
+  async #identity(signal: AbortSignal): Promise<string | undefined> {
+    const bounded = AbortSignal.any([signal, AbortSignal.timeout(this.#s.cacheTimeoutMs)]);
+    try {
+      return await raceSignal(this.#s.identity(), bounded);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * Invalidates this client's cluster (every entry of every identity), or one PromQL text's
    * entries, by writing a new generation token. This process stops serving the old entries at
    * once; other replicas within their memo time (≤ 1 s). Rejects with an UnavailableError when
-   * the cache did not take the write (then other replicas may serve the old entries until they expire).
+   * the cache did not take the write: this process still never serves the old entries, and writes
+   * the new token again on its later reads; until one write lands, other replicas may serve them.
    */
   async invalidate(query?: string): Promise<void> {
     const s = this.#s;
@@ -154,7 +175,7 @@ export class ResultCache {
     });
     if (!outcome.ok) {
       throw new UnavailableError(
-        `the cache did not take the invalidation (${outcome.reason}); this process no longer serves the old entries, other replicas may until they expire`,
+        `the cache did not take the invalidation (${outcome.reason}); this process no longer serves the old entries and will write it again, other replicas may serve them until then`,
         { endpoint, cluster: s.cluster },
       );
     }

@@ -21,6 +21,12 @@ class Flight<T> {
   readonly controller = new AbortController();
   readonly waiters = new Set<Waiter<T>>();
   settled = false;
+  /** The time the flight's own work was given, in ms. */
+  readonly budgetMs: number;
+
+  constructor(budgetMs: number) {
+    this.budgetMs = budgetMs;
+  }
 }
 
 /** A set of flights keyed by request identity. */
@@ -40,15 +46,20 @@ export class FlightGroup {
 
   /**
    * Waits for the flight of `key`, starting it with `start` when none runs. `start` gets a signal
-   * that aborts when every waiter has left. `coalesced` says whether the caller joined a running flight.
+   * that aborts when every waiter has left. `budgetMs` is the time that work gets: a running
+   * flight given less is not joined (a caller allowing more would fail by another caller's
+   * deadline), and a new flight takes its place for later callers. `coalesced` says whether the
+   * caller joined a running flight.
    */
   join<T>(
     key: string,
     start: (signal: AbortSignal) => Promise<T>,
     waiter: FlightWaiter,
+    budgetMs = Number.POSITIVE_INFINITY,
   ): { promise: Promise<T>; coalesced: boolean } {
-    const running = this.#flights.get(key) as Flight<T> | undefined;
-    const flight = running ?? new Flight<T>();
+    const current = this.#flights.get(key) as Flight<T> | undefined;
+    const running = current !== undefined && current.budgetMs >= budgetMs ? current : undefined;
+    const flight = running ?? new Flight<T>(budgetMs);
     const promise = new Promise<T>((resolve, reject) => {
       const { signal } = waiter;
       if (signal.aborted) {

@@ -29,6 +29,11 @@ function newToken(): string {
   return `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
 }
 
+/** Whether token `a` was made after `b` (tokens start with the time in base 36; "0" is the first). */
+function newer(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length > b.length : a > b;
+}
+
 const all = new WeakMap<KeyvGuard, Generations>();
 
 /** The generations of a guarded Keyv (one memo per Keyv, shared by its clients). */
@@ -46,6 +51,12 @@ export class Generations {
   readonly #guard: KeyvGuard;
   readonly #memo = new Map<string, { token: string; at: number; bumped: boolean }>();
   readonly #pending = new Map<string, Promise<Outcome<string[]>>>();
+  /**
+   * Tokens of bumps the cache refused: this process keeps using them (it must never serve what
+   * it invalidated, also after the memo expires) and writes them again on later reads, until the
+   * cache takes one or holds a newer token.
+   */
+  readonly #unconfirmed = new Map<string, { token: string; ttlMs: number | undefined }>();
   readonly #now: () => number;
 
   /** Builds the memo for `guard`; `now` is injectable for tests. */
@@ -86,7 +97,21 @@ export class Generations {
   async bump(key: string, ttlMs: number | undefined, call: GuardCall): Promise<Outcome<boolean>> {
     const token = newToken();
     this.#remember(key, token, this.#now(), true);
-    return this.#guard.set(key, token, ttlMs, call);
+    const outcome = await this.#guard.set(key, token, ttlMs, call);
+    this.#settle(key, token, ttlMs, outcome.ok);
+    return outcome;
+  }
+
+  /** Notes whether the cache took `token`; a refused one becomes this process' floor for `key`. */
+  #settle(key: string, token: string, ttlMs: number | undefined, taken: boolean): void {
+    const floor = this.#unconfirmed.get(key);
+    if (taken) {
+      if (floor?.token === token) this.#unconfirmed.delete(key);
+      return;
+    }
+    if (floor !== undefined && newer(floor.token, token)) return;
+    if (this.#unconfirmed.size >= MAX_MEMO) this.#unconfirmed.clear();
+    this.#unconfirmed.set(key, { token, ttlMs });
   }
 
   async #fetch(keys: readonly string[], call: GuardCall): Promise<Outcome<string[]>> {
@@ -95,14 +120,32 @@ export class Generations {
     if (!outcome.ok) return outcome;
     const tokens = keys.map((key, i) => {
       const stored = outcome.value[i];
-      const token = typeof stored === "string" && stored.length > 0 && stored.length <= 64 ? stored : INITIAL;
+      let token = typeof stored === "string" && stored.length > 0 && stored.length <= 64 ? stored : INITIAL;
       // A bump made by this process while the read was in flight wins over what was read.
       const local = this.#memo.get(key);
       if (local?.bumped && local.at >= startedAt) return local.token;
+      token = this.#atLeastFloor(key, token, call);
       this.#remember(key, token, startedAt);
       return token;
     });
     return { ok: true, value: tokens };
+  }
+
+  /**
+   * `stored`, unless this process bumped `key` and the cache refused it: then that token (and a
+   * new try at writing it), until the cache holds it or a newer one.
+   */
+  #atLeastFloor(key: string, stored: string, call: GuardCall): string {
+    const floor = this.#unconfirmed.get(key);
+    if (floor === undefined) return stored;
+    if (stored === floor.token || newer(stored, floor.token)) {
+      this.#unconfirmed.delete(key);
+      return stored;
+    }
+    void this.#guard
+      .set(key, floor.token, floor.ttlMs, call)
+      .then((outcome) => this.#settle(key, floor.token, floor.ttlMs, outcome.ok));
+    return floor.token;
   }
 
   #remember(key: string, token: string, at: number, bumped = false): void {
