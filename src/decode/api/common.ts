@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { type BodyDecoder, envelopeDecoder } from "../../transport/decoder.ts";
 import { DecodeError } from "../DecodeError.ts";
-import { parseSampleValue } from "../numbers.ts";
+import { formatSampleValue, parseSampleValue } from "../numbers.ts";
 import type { Labels } from "../types.ts";
 
 /*
@@ -46,6 +46,24 @@ export const NumberSchema = v.pipe(
     return NEVER;
   }),
 );
+
+/**
+ * Gives a decoded object whose `value` Prometheus writes as a string (an alert's, an exemplar's)
+ * a `toJSON` that writes it so again — "+Inf", "NaN", "0.5" — so `JSON.stringify` keeps
+ * Prometheus' shape and loses nothing: JSON has no NaN or Infinity, which would print as `null`.
+ * Non-enumerable, so spreads, `Object.keys` and equality checks see only the data.
+ */
+export function withWireValue<T extends { value: number }>(item: T): T {
+  Object.defineProperty(item, "toJSON", {
+    value(this: T) {
+      return { ...this, value: formatSampleValue(this.value) };
+    },
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
+  return item;
+}
 
 /** An array a server may send as `null` (Go's nil slice) or leave out: then `[]`. */
 export function list<T>(item: v.GenericSchema<unknown, T>) {

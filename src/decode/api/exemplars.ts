@@ -1,6 +1,13 @@
 import * as v from "valibot";
 import type { Labels } from "../types.ts";
-import { LabelsSchema, list, NumberSchema, OptionalLabelsSchema, schemaDecoder } from "./common.ts";
+import {
+  LabelsSchema,
+  list,
+  NumberSchema,
+  OptionalLabelsSchema,
+  schemaDecoder,
+  withWireValue,
+} from "./common.ts";
 
 /** One exemplar: a sample with labels pointing elsewhere (usually a trace id). */
 export interface Exemplar {
@@ -20,11 +27,14 @@ export interface ExemplarSeries {
   exemplars: Exemplar[];
 }
 
-const ExemplarSchema: v.GenericSchema<unknown, Exemplar> = v.looseObject({
-  labels: OptionalLabelsSchema,
-  value: NumberSchema,
-  timestamp: NumberSchema,
-});
+const ExemplarSchema: v.GenericSchema<unknown, Exemplar> = v.pipe(
+  v.looseObject({
+    labels: OptionalLabelsSchema,
+    value: NumberSchema,
+    timestamp: NumberSchema,
+  }),
+  v.transform(withWireValue),
+);
 
 const ExemplarSeriesSchema: v.GenericSchema<unknown, ExemplarSeries> = v.looseObject({
   seriesLabels: LabelsSchema,

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import type { Labels } from "../types.ts";
-import { list, NumberSchema, OptionalLabelsSchema, schemaDecoder } from "./common.ts";
+import { list, NumberSchema, OptionalLabelsSchema, schemaDecoder, withWireValue } from "./common.ts";
 
 /** An alert's state. */
 export type AlertState = "firing" | "pending" | "inactive" | (string & {});
@@ -107,14 +107,17 @@ const evaluated = {
   lastEvaluation: v.exactOptional(v.string()),
 };
 
-const AlertSchema: v.GenericSchema<unknown, Alert> = v.looseObject({
-  labels: OptionalLabelsSchema,
-  annotations: OptionalLabelsSchema,
-  state: v.string(),
-  activeAt: v.exactOptional(v.string()),
-  keepFiringSince: v.exactOptional(v.string()),
-  value: NumberSchema,
-});
+const AlertSchema: v.GenericSchema<unknown, Alert> = v.pipe(
+  v.looseObject({
+    labels: OptionalLabelsSchema,
+    annotations: OptionalLabelsSchema,
+    state: v.string(),
+    activeAt: v.exactOptional(v.string()),
+    keepFiringSince: v.exactOptional(v.string()),
+    value: NumberSchema,
+  }),
+  v.transform(withWireValue),
+);
 
 const AlertingRuleSchema = v.looseObject({
   type: v.literal("alerting"),
