@@ -2,9 +2,6 @@ import { parser } from "@prometheus-io/lezer-promql";
 import { checkQuery } from "../client/params.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 
-/** A name directly before the end of the text: `holt_winters` in `holt_winters`, `rate (` → `rate `. */
-const TRAILING_NAME = /[A-Za-z_][A-Za-z0-9_]*\s*$/;
-
 /**
  * Where the first syntax error of `promql` is, or undefined when it parses — or when the error
  * is a call of a function the grammar does not know. The grammar is one Prometheus version's
@@ -13,15 +10,21 @@ const TRAILING_NAME = /[A-Za-z_][A-Za-z0-9_]*\s*$/;
  */
 export function firstSyntaxError(promql: string): number | undefined {
   let at: number | undefined;
+  let unknownFunction = false;
   parser.parse(promql).iterate({
     enter(node) {
       if (at !== undefined) return false;
-      if (node.type.isError) at = node.from;
+      if (node.type.isError) {
+        at = node.from;
+        // `name(` where the grammar saw a metric name: a call of a function it does not know.
+        const { parent, prevSibling } = node.node;
+        unknownFunction =
+          promql[at] === "(" && parent?.name === "VectorSelector" && prevSibling?.name === "Identifier";
+      }
       return undefined;
     },
   });
-  if (at !== undefined && promql[at] === "(" && TRAILING_NAME.test(promql.slice(0, at))) return undefined;
-  return at;
+  return unknownFunction ? undefined : at;
 }
 
 /** Line and column (both from 1) of offset `at` in `text`. */

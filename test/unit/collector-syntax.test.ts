@@ -47,6 +47,9 @@ describe("syntax check", () => {
     // Other errors are still caught, also a bracket after something that is not a name.
     expect(() => checkPromqlSyntax("rate(x[5m]")).toThrow(/unexpected end of input/);
     expect(() => checkPromqlSyntax('up{a="b"}(1)')).toThrow(/not valid PromQL/);
+    // A bracket after a label name of a grouping is a syntax error, not a function call.
+    expect(() => checkPromqlSyntax("sum by (job (up)")).toThrow(/not valid PromQL/);
+    expect(() => checkPromqlSyntax("up and on (a (b)")).toThrow(/not valid PromQL/);
     const s = await stub(jsonBody(200, vectorBody({}, 1)));
     const fleet = collector({ registry: [{ id: "a", url: s.url }] });
     expect((await fleet.query("holt_winters(x[5m], 0.5, 0.5)")).get("a")?.status).toBe("ok");
