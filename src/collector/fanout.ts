@@ -174,7 +174,8 @@ async function runCluster<T, M>(
       target.cluster ?? (await bounded(lookup(ctx, id), left(lookupMs), run.signal, "the lookup", id));
     const ownMs = run.callTimeoutMs ?? cluster.timeout ?? ctx.timeoutMs;
     const until = Math.min(start + ownMs, run.deadlineAt);
-    curtailed = until - start < (cluster.timeout ?? ctx.timeoutMs);
+    // Compared as budgets: (start + ownMs) - start need not give back ownMs in floating point.
+    curtailed = Math.min(ownMs, run.deadlineAt - start) < (cluster.timeout ?? ctx.timeoutMs);
     const client = await bounded(
       ctx.clients.clientFor(cluster, until),
       left(ownMs),
