@@ -178,7 +178,8 @@ export class Transport {
         if (fellBack) this.#rememberGet(spec.path, endpoint);
         return decoded;
       }
-      if (status === 401 && !refreshed && this.#settings.auth.refresh) {
+      // A 401 from another origin, reached without credentials, says nothing about ours.
+      if (status === 401 && !refreshed && !answer.anonymous && this.#settings.auth.refresh) {
         refreshed = true;
         if (await this.#refresh(deadline, endpoint)) {
           attempt--; // the replay after a credential refresh is not a retry

@@ -21,6 +21,8 @@ export interface ExchangeAnswer {
   status: number;
   headers: Headers;
   body: Uint8Array;
+  /** True when the answer came from another origin, reached with no credential (an opted-in redirect). */
+  anonymous: boolean;
 }
 
 /** What an exchange needs from its client. */
@@ -118,7 +120,7 @@ export async function exchange(
     const location = response.headers.get("location");
     if (!REDIRECTS.has(response.status) || location === null) {
       const bytes = await readBody(response, settings.maxResponseBytes, redactUrl(url), request.signal);
-      return { status: response.status, headers: response.headers, body: bytes };
+      return { status: response.status, headers: response.headers, body: bytes, anonymous };
     }
     await discardBody(response, request.signal);
     if (hop >= settings.maxRedirects) {

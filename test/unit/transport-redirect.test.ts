@@ -1,7 +1,7 @@
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import type { AuthStrategy } from "../../src/auth/AuthStrategy.ts";
-import { ResponseError } from "../../src/index.ts";
+import { AuthenticationError, ResponseError } from "../../src/index.ts";
 import {
   BASE,
   EMPTY_VECTOR,
@@ -131,6 +131,26 @@ describe("cross-origin redirects", () => {
     expect(to[0]?.headers.get("x-api-key")).toBeNull();
     expect(to[0]?.headers.get("x-scope-orgid")).toBeNull();
     expect(to[0]?.headers.get("user-agent")).toMatch(/^promfleet\//);
+  });
+
+  it("a 401 from the other origin does not make the strategy drop its credentials", async () => {
+    server.use(
+      record(QUERY_URL, [], () => redirect(307, `${OTHER}/api/v1/query`)),
+      record(`${OTHER}/api/v1/query`, [], () => new HttpResponse("who are you?", { status: 401 })),
+    );
+    let refreshes = 0;
+    const refreshing: AuthStrategy = {
+      ...auth,
+      refresh: () => {
+        refreshes++;
+        return true;
+      },
+    };
+    const error = await rejection(
+      makeClient({ auth: refreshing, followCrossOriginRedirects: true }).query("up"),
+    );
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(refreshes).toBe(0);
   });
 
   it("once another origin was reached, a redirect back does not bring the credentials back", async () => {
