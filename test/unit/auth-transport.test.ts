@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -10,6 +9,7 @@ import {
   basicAuth,
   TimeoutError,
 } from "../../src/index.ts";
+import { scratchDir } from "./authFiles.ts";
 import {
   goText,
   makeClient,
@@ -21,6 +21,7 @@ import {
 } from "./promMock.ts";
 
 const server = mockPrometheus();
+const dir = scratchDir("auth-transport");
 
 function strategy(parts: Partial<AuthStrategy>): AuthStrategy {
   return {
@@ -32,53 +33,45 @@ function strategy(parts: Partial<AuthStrategy>): AuthStrategy {
   } as AuthStrategy;
 }
 
+/**
+ * Queries with a strategy built around `slow` (a wait that ignores the call's signal, released
+ * only after 3 s): the call must still end by its 200 ms deadline.
+ */
+async function expectEndsByDeadline(parts: (slow: Promise<void>) => Partial<AuthStrategy>): Promise<void> {
+  let release!: () => void;
+  const slow = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const client = makeClient({ timeout: 200, auth: strategy(parts(slow)) });
+  const started = performance.now();
+  const timer = setTimeout(release, 3_000);
+  const error = await rejection(client.query("up"));
+  const elapsed = performance.now() - started;
+  clearTimeout(timer);
+  release();
+  expect(error).toBeInstanceOf(TimeoutError);
+  expect(elapsed).toBeLessThan(1_500);
+}
+
 describe("deadline vs auth strategies", () => {
   it("a custom strategy whose apply ignores the signal does not hold the call past its deadline", async () => {
-    const log: SeenRequest[] = [];
-    server.use(record(QUERY_URL, log));
-    let release!: () => void;
-    const slow = new Promise<void>((r) => (release = r));
-    const client = makeClient({
-      timeout: 200,
-      auth: strategy({
-        async apply(request: AuthRequest) {
-          await slow; // e.g. a token endpoint fetch with its own 10 s timeout (examples/custom-auth.ts)
-          request.headers.set("authorization", "Bearer t");
-        },
-      }),
-    });
-    const started = performance.now();
-    const timer = setTimeout(release, 3_000);
-    const error = await rejection(client.query("up"));
-    const elapsed = performance.now() - started;
-    clearTimeout(timer);
-    release();
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect(elapsed).toBeLessThan(1_500);
+    server.use(record(QUERY_URL, []));
+    await expectEndsByDeadline((slow) => ({
+      async apply(request: AuthRequest) {
+        await slow; // e.g. a token endpoint fetch with its own 10 s timeout (examples/custom-auth.ts)
+        request.headers.set("authorization", "Bearer t");
+      },
+    }));
   });
 
   it("a custom strategy whose refresh ignores the signal does not hold the call past its deadline", async () => {
-    const log: SeenRequest[] = [];
-    server.use(record(QUERY_URL, log, () => goText(401, "Unauthorized")));
-    let release!: () => void;
-    const slow = new Promise<void>((r) => (release = r));
-    const client = makeClient({
-      timeout: 200,
-      auth: strategy({
-        async refresh() {
-          await slow;
-          return true;
-        },
-      }),
-    });
-    const started = performance.now();
-    const timer = setTimeout(release, 3_000);
-    const error = await rejection(client.query("up"));
-    const elapsed = performance.now() - started;
-    clearTimeout(timer);
-    release();
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect(elapsed).toBeLessThan(1_500);
+    server.use(record(QUERY_URL, [], () => goText(401, "Unauthorized")));
+    await expectEndsByDeadline((slow) => ({
+      async refresh() {
+        await slow;
+        return true;
+      },
+    }));
   });
 });
 
@@ -101,7 +94,6 @@ describe("secrets in errors", () => {
 
 describe("401 replay with an unchanged secret file", () => {
   it("does not replay when the password file did not change (refresh must say 'changed')", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "promfleet-auth-transport-"));
     const file = join(dir, "password");
     writeFileSync(file, "wrong\n");
     const log: SeenRequest[] = [];
