@@ -50,12 +50,16 @@ export class ClusterChecker {
    * token function) by identity. Kept in memory only, beside the answer it describes.
    */
   #snapshot(raw: object): string {
-    return JSON.stringify(raw, (_key, value: unknown) => {
-      if (typeof value === "function") return `\u0000fn#${this.#identity(value)}`;
-      if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
-      const proto = Object.getPrototypeOf(value);
+    const identity = (value: object): number => this.#identity(value);
+    return JSON.stringify(raw, function (this: Record<string, unknown>, key, value: unknown) {
+      // The value before its toJSON ran (a strategy's toJSON is its description, the same for
+      // two strategies with different secrets): compared by identity unless plain data.
+      const original = key === "" ? value : this[key];
+      if (typeof original === "function") return `\u0000fn#${identity(original)}`;
+      if (typeof original !== "object" || original === null || Array.isArray(original)) return value;
+      const proto = Object.getPrototypeOf(original);
       if (proto === Object.prototype || proto === null) return value;
-      return `\u0000obj#${this.#identity(value)}`;
+      return `\u0000obj#${identity(original)}`;
     });
   }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../src/collector/MetricsCollector.ts";
 import { LookupClusterRegistry } from "../../src/collector/registry.ts";
+import { bearerAuth } from "../../src/index.ts";
 import { jsonBody } from "../support/stubServer.ts";
 import { stubPool, vectorBody } from "./collectorStubs.ts";
 
@@ -59,6 +60,20 @@ describe("a registry that updates its cluster objects in place", () => {
     entry.url = two.url; // config reload mutating the object
     await fleet.query("up");
     expect(two.requests).toBe(1);
+  });
+
+  it("picks up an auth strategy replaced in place by one with the same description", async () => {
+    const seen: string[] = [];
+    const s = await stub((req, res) => {
+      seen.push(req.headers.authorization ?? "");
+      jsonBody(200, vectorBody({}, 1))(req, res);
+    });
+    const entry = { id: "a", url: s.url, auth: bearerAuth({ token: "token-1" }) };
+    const fleet = collector({ registry: { get: () => entry, list: () => [entry] } });
+    await fleet.query("up");
+    entry.auth = bearerAuth({ token: "token-2" }); // describes itself as "bearer(static)" too
+    await fleet.query("up");
+    expect(seen).toEqual(["Bearer token-1", "Bearer token-2"]);
   });
 
   it("picks up a rotated declarative bearer token", async () => {
