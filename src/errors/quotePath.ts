@@ -10,12 +10,16 @@ export function quotePath(value: string): string {
     : value;
 }
 
-/** Longer than any file name a system allows, spread over lines, base64 or a JWT. */
+/**
+ * Longer than any path a system allows, spread over lines, base64 or a JWT. An absolute path is
+ * never taken for base64 (key material starts "LS0t", "MII" or "eyJ", not "/"), nor is a name
+ * of letters and slashes only.
+ */
 function looksLikeSecret(value: string): boolean {
   return (
     value.length > 1024 ||
     /\s/.test(value) ||
-    /^[A-Za-z0-9+/]{32,}={0,2}$/.test(value) ||
+    (/^[A-Za-z0-9+][A-Za-z0-9+/]{31,}={0,2}$/.test(value) && /[0-9+=]/.test(value)) ||
     /^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$/.test(value)
   );
 }

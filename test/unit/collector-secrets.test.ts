@@ -38,6 +38,8 @@ describe("quotePath", () => {
       "./certs/client.key",
       "C:\\certs\\client.key",
       "/etc/prometheus/password",
+      "/run/secrets/prometheus/remote/read/password",
+      "/run/secrets/prometheus01/remote02/read/password",
     ])
       expect(quotePath(path)).toBe(path);
     const jwt = "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2lnbmF0dXJl";
