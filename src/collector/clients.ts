@@ -132,10 +132,11 @@ export class ClusterClients {
    * default grace applies, so close() never waits for a hung server.
    */
   async #retire(entry: Entry, graceMs?: number): Promise<void> {
-    entry.unsubscribe();
     await entry.client.close({ graceMs }).catch((error: unknown) => {
       this.#logger.warn({ error: String(error) }, "closing a replaced client failed");
     });
+    // Only now: the calls it let finish still report their events.
+    entry.unsubscribe();
   }
 
   #forward(client: PrometheusClient): () => void {

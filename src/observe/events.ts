@@ -1,3 +1,5 @@
+import { swallowRejection } from "./logger.ts";
+
 /** Emitted when an HTTP attempt starts. */
 export interface RequestEvent {
   /** The endpoint's URL, without credentials or query string. */
@@ -153,13 +155,17 @@ export class Events {
     return (this.#listeners.get(name)?.size ?? 0) > 0;
   }
 
-  /** Calls every listener of `name`; listener errors are swallowed. */
+  /**
+   * Calls the listeners of `name` as they were when the event was emitted (as Node's
+   * EventEmitter does: one added meanwhile hears the next event, not this one); listener errors,
+   * thrown or as a rejected promise, are swallowed.
+   */
   emit<K extends keyof PromfleetEvents>(name: K, event: PromfleetEvents[K]): void {
     const set = this.#listeners.get(name);
-    if (!set) return;
-    for (const listener of set) {
+    if (!set || set.size === 0) return;
+    for (const listener of [...set]) {
       try {
-        (listener as Listener<K>)(event);
+        swallowRejection((listener as Listener<K>)(event));
       } catch {
         // Observability must never change the outcome of a query.
       }

@@ -28,10 +28,21 @@ export function safeLogger(logger: Logger | undefined): Logger {
     (level: keyof Logger) =>
     (obj: Record<string, unknown>, msg?: string): void => {
       try {
-        logger[level](obj, msg);
+        swallowRejection(logger[level](obj, msg));
       } catch {
         // A broken logger must not turn a good answer into a failure.
       }
     };
   return { debug: guard("debug"), info: guard("info"), warn: guard("warn"), error: guard("error") };
+}
+
+/**
+ * Catches the rejection of what a user's callback returned, when it is a promise: an `async`
+ * logger or listener (TypeScript accepts one where `void` is expected) that rejects must not
+ * become an unhandled rejection, which ends the process by default.
+ */
+export function swallowRejection(returned: unknown): void {
+  if (typeof (returned as PromiseLike<unknown> | null)?.then === "function") {
+    Promise.resolve(returned).catch(() => {});
+  }
 }

@@ -170,7 +170,7 @@ export class Transport {
         method,
         attempt,
         status,
-        durationMs: performance.now() - started,
+        durationMs: answer.headersAt - started,
         cluster,
       });
       if (status >= 200 && status < 300) {

@@ -23,6 +23,8 @@ export interface ExchangeAnswer {
   body: Uint8Array;
   /** True when the answer came from another origin, reached with no credential (an opted-in redirect). */
   anonymous: boolean;
+  /** When (performance.now()) the final response's headers arrived, before its body was read. */
+  headersAt: number;
 }
 
 /** What an exchange needs from its client. */
@@ -117,10 +119,11 @@ export async function exchange(
       dispatcher: anonymous ? settings.anonymousDispatcher() : settings.dispatcher(),
     });
     const response = await raceSignal(sent, request.signal);
+    const headersAt = performance.now();
     const location = response.headers.get("location");
     if (!REDIRECTS.has(response.status) || location === null) {
       const bytes = await readBody(response, settings.maxResponseBytes, redactUrl(url), request.signal);
-      return { status: response.status, headers: response.headers, body: bytes, anonymous };
+      return { status: response.status, headers: response.headers, body: bytes, anonymous, headersAt };
     }
     await discardBody(response, request.signal);
     if (hop >= settings.maxRedirects) {
