@@ -43,8 +43,13 @@ export interface HealthIo {
   cluster: string | undefined;
 }
 
-/** Statuses with which proxies (kube-rbac-proxy, oauth-proxy, gateways) hide `/-/healthy` and `/-/ready`. */
-const HIDDEN = new Set([401, 403, 404]);
+/**
+ * Statuses with which a server or a proxy says `/-/healthy` and `/-/ready` are not served there:
+ * kube-rbac-proxy, oauth-proxy and gateways hide them (401, 403, 404); VictoriaMetrics serves
+ * them only at its root and answers 400 "unsupported path requested" under `/prometheus/`; a
+ * proxy allowing only some methods answers 405. A `vector(1)` query then decides.
+ */
+const HIDDEN = new Set([400, 401, 403, 404, 405]);
 
 /** The least time the version lookup is given after the verdict. */
 const VERSION_GRACE_MS = 250;
@@ -52,8 +57,8 @@ const VERSION_GRACE_MS = 250;
 type ProbeOutcome = { kind: "ok" } | { kind: "hidden" } | { kind: "failed"; error: PrometheusError };
 
 /**
- * Checks a server: `/-/healthy` and `/-/ready` in parallel; where a proxy hides one (401, 403,
- * 404) a `vector(1)` query decides instead. The version is read from buildinfo alongside and
+ * Checks a server: `/-/healthy` and `/-/ready` in parallel; where one is not served there (400,
+ * 401, 403, 404, 405: see HIDDEN) a `vector(1)` query decides instead. The version is read from buildinfo alongside and
  * waited for only briefly after the verdict (a hung buildinfo never delays the answer long).
  * A caller's abort rejects with an AbortError; every other failure is reported in `error`.
  */

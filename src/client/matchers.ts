@@ -144,7 +144,9 @@ function formatLabelName(name: string): string {
 
 /**
  * A RegExp's source for PromQL. JavaScript's `i`, `m` and `s` flags become RE2's inline
- * `(?ims)`; `g`, `y`, `d`, `u` and `v` change nothing for a matcher and are ignored.
+ * `(?ims)`; without `s`, a source with a `.` gets `(?-s)`: Prometheus 3 and Mimir 2.15 let `.`
+ * match a newline unless told otherwise, where the RegExp does not (on Prometheus 2 it changes
+ * nothing). `g`, `y`, `d`, `u` and `v` change nothing for a matcher and are ignored.
  */
 function regexSource(pattern: MatcherPattern, label: string): string {
   if (typeof pattern === "string") return pattern;
@@ -155,7 +157,21 @@ function regexSource(pattern: MatcherPattern, label: string): string {
     );
   }
   const flags = [...pattern.flags].filter((f) => f === "i" || f === "m" || f === "s").join("");
-  return flags ? `(?${flags})${pattern.source}` : pattern.source;
+  const off = flags.includes("s") || !hasDot(pattern.source) ? "" : "-s";
+  return flags || off ? `(?${flags}${off})${pattern.source}` : pattern.source;
+}
+
+/** Whether a RegExp source has a `.` wildcard (not escaped, not in a character class). */
+function hasDot(source: string): boolean {
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === "\\") i++;
+    else if (inClass) inClass = c !== "]";
+    else if (c === "[") inClass = true;
+    else if (c === ".") return true;
+  }
+  return false;
 }
 
 /** One `name op "value"` matcher. */

@@ -27,8 +27,9 @@ export interface PrometheusClientOptions {
   /** Largest body accepted, in bytes; larger ones are refused while streaming. Default 256 MiB. */
   maxResponseBytes?: number | undefined;
   /**
-   * Largest `(end - start) / step` of a range query, checked before sending. Default 11,000
-   * (Prometheus); VictoriaMetrics allows 30,000.
+   * Largest `(end - start) / step` of a range query (intervals: a range has one point more),
+   * checked before sending. Default 11,000, Prometheus' rule. VictoriaMetrics refuses more than
+   * 30,000 points, i.e. 29,999 intervals: set 29,999 for it.
    */
   maxPointsPerSeries?: number | undefined;
   /** Follow redirects to another origin, sending no credential of any kind. Default false. */

@@ -25,7 +25,7 @@ export function toUnixSeconds(value: TimeInput, argument: string): number {
   if (typeof value === "string") {
     // Finite only: 400 digits parse as Infinity, which would be sent as "Infinity".
     if (UNIX_NUMBER.test(value) && Number.isFinite(Number(value) * 1000)) return Number(value);
-    if (RFC3339.test(value)) {
+    if (RFC3339.test(value) && isCalendarTime(value)) {
       const ms = Date.parse(value.replace(" ", "T"));
       if (!Number.isNaN(ms)) return ms / 1000;
     }
@@ -33,6 +33,25 @@ export function toUnixSeconds(value: TimeInput, argument: string): number {
   throw new InvalidArgumentError(
     argument,
     `${argument} must be a Date, unix seconds or an RFC 3339 string (got ${describeValue(value)})`,
+  );
+}
+
+/**
+ * Whether an RFC 3339 text names a moment that exists: V8's Date.parse moves 2023-02-30 to
+ * March 2 and hour 24 to the next day, where Go's time.Parse (Prometheus) refuses both.
+ */
+function isCalendarTime(text: string): boolean {
+  const [year, month, day, hour, minute, second] = text.match(/\d+/g)!.map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return (
+    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour < 24 && minute < 60 && second < 60
   );
 }
 
@@ -45,7 +64,8 @@ const UNIT_SECONDS: Record<string, number> = {
   w: 604_800,
   y: 31_536_000,
 };
-const DURATION = /^(?:\d+(?:ms|s|m|h|d|w|y))+$/;
+// Prometheus' model.ParseDuration: each unit at most once, largest first.
+const DURATION = /^(?=\d)(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m(?!s))?(?:\d+s)?(?:\d+ms)?$/;
 const DURATION_PART = /(\d+)(ms|s|m|h|d|w|y)/g;
 
 /** Converts a duration argument to seconds (> 0 unless `allowZero`), or throws naming `argument`. */

@@ -83,7 +83,7 @@ describe("escapeLabelValue", () => {
 describe("selector", () => {
   it("builds the selector of the issue's example", () => {
     expect(selector("http_requests_total", { namespace: 'a"b', job: /api-.*/, code: { ne: "500" } })).toBe(
-      'http_requests_total{namespace="a\\"b",job=~"api-.*",code!="500"}',
+      'http_requests_total{namespace="a\\"b",job=~"(?-s)api-.*",code!="500"}',
     );
   });
 
@@ -97,6 +97,11 @@ describe("selector", () => {
   it("escapes regular expressions as strings and carries the i, m and s flags inline", () => {
     expect(selector("m", { path: /\/api\/v\d+/ })).toBe('m{path=~"\\\\/api\\\\/v\\\\d+"}');
     expect(selector("m", { a: /x/i, b: /y/gms, c: /z/uy })).toBe('m{a=~"(?i)x",b=~"(?ms)y",c=~"z"}');
+    // A "." matches a newline on Prometheus 3 unless (?-s) says otherwise; escaped or in a
+    // class it is a plain dot and needs nothing.
+    expect(selector("m", { a: /a.b/, b: /a.b/i, c: /a\.b/, d: /[.]x/, e: /[\].]./ })).toBe(
+      String.raw`m{a=~"(?-s)a.b",b=~"(?i-s)a.b",c=~"a\\.b",d=~"[.]x",e=~"(?-s)[\\].]."}`,
+    );
   });
 
   it("quotes metric and label names that are not legacy identifiers (Prometheus 3)", () => {
