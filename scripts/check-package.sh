@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Package checks, run by `npm test`: build, pack, lint the tarball (publint, attw), then install
+# Package checks, run by `npm test`: pack (which builds), lint the tarball (publint, attw), then install
 # it in a throw-away project and use it the ways consumers do: ESM, CommonJS (Node 24 and,
 # when PROMFLEET_NODE22 is set, Node 22), and TypeScript (node16 and bundler resolution).
 set -euo pipefail
@@ -8,8 +8,13 @@ cd "$root"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-npm run --silent build
+# From no build at all, as in a clean checkout: `npm pack` must build through its prepack script.
+rm -rf dist
 tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -1)"
+listing="$(tar -tzf "$tarball")"
+for file in package/dist/index.js package/dist/index.d.ts package/dist/testing/index.js package/LICENSE; do
+  grep -qx "$file" <<<"$listing" || { echo "the package lacks $file" >&2; exit 1; }
+done
 npx publint run "$tarball" --strict
 npx attw "$tarball" --profile esm-only
 
