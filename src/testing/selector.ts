@@ -54,6 +54,35 @@ export function matches(labels: Record<string, string>, matchers: readonly Match
   });
 }
 
+/**
+ * Whether some matcher fails on the empty string, i.e. the selector names what it wants.
+ * Prometheus refuses selectors without one (`{}`, `{job!="x"}`), which would select everything.
+ */
+export function hasNonEmptyMatcher(matchers: readonly Matcher[]): boolean {
+  return matchers.some((m) => !matches({}, [m]));
+}
+
+/** A body of Prometheus 3's escaped names: `__`, `_<1 to 6 hex digits>_` or any other character. */
+const ESCAPED = /^(?:[^_]|__|_[0-9a-fA-F]{1,6}_)*$/;
+
+/**
+ * Decodes a label name of `/api/v1/label/<name>/values` as Prometheus 3 does: after a `U__`
+ * prefix, `__` is `_` and `_<hex>_` is that code point (`U__http_2e_status` → `http.status`).
+ * A malformed escape leaves the name as it came, as Prometheus' UnescapeName.
+ */
+export function unescapeLabelName(name: string): string {
+  if (!name.startsWith("U__") || !ESCAPED.test(name.slice(3))) return name;
+  let valid = true;
+  const decoded = name.slice(3).replace(/__|_([0-9a-fA-F]+)_/g, (_, hex: string | undefined) => {
+    if (hex === undefined) return "_";
+    const code = Number.parseInt(hex, 16);
+    // Not a code point UTF-8 can carry (a surrogate, or past U+10FFFF): Go refuses the name.
+    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) valid = false;
+    return valid ? String.fromCodePoint(code) : "";
+  });
+  return valid ? decoded : name;
+}
+
 /** The latest sample at or before `time` within the lookback window, as PromQL's instant selection. */
 export function sampleAt(
   series: FakeSeries,
