@@ -1,6 +1,7 @@
 import { accessSync, constants } from "node:fs";
 import { join } from "node:path";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
+import { quotePath } from "../errors/quotePath.ts";
 import type { TlsOptions } from "../transport/tls.ts";
 import type { AuthStrategy } from "./AuthStrategy.ts";
 import { bearerAuth } from "./bearerAuth.ts";
@@ -76,7 +77,7 @@ export function inClusterOptions(options: InClusterOptions = {}): InClusterClien
   if (!readable(tokenFile)) {
     throw new InvalidArgumentError(
       "tokenFile",
-      `no readable service-account token at ${tokenFile}: not running in a pod, or the token is not mounted (automountServiceAccountToken: false?)`,
+      `no readable service-account token at ${quotePath(tokenFile)}: not running in a pod, or the token is not mounted (automountServiceAccountToken: false?)`,
     );
   }
   const openshift = readable(serviceCaFile);

@@ -24,6 +24,9 @@ export type TokenProvider = () => string | TokenGrant | Promise<string | TokenGr
 /** The largest margin before `expiresAt` at which a token is renewed. */
 const MAX_RENEW_MARGIN_MS = 30_000;
 
+/** The longest wait before trying again after a failed renewal, while the old token still holds. */
+const MAX_RETRY_AFTER_FAILURE_MS = 5_000;
+
 function grantOf(result: unknown): { token: string; expiresAt: number } {
   const grant: Partial<TokenGrant> =
     typeof result === "string" ? { token: result } : ((result ?? {}) as Partial<TokenGrant>);
@@ -69,14 +72,23 @@ export function providerSecret(provider: TokenProvider, now: () => number = Date
           const grant = grantOf(result);
           token = grant.token;
           const obtainedAt = now();
-          expiresAt = grant.expiresAt;
-          const margin = Math.min(MAX_RENEW_MARGIN_MS, Math.max(0, expiresAt - obtainedAt) / 10);
-          renewAt = expiresAt - margin;
+          // A token already expired on arrival (a clock skewed against the issuer's) is used for
+          // a few seconds, the server being the judge (a 401 asks again): else every request
+          // would call the provider.
+          expiresAt = Math.max(grant.expiresAt, obtainedAt + MAX_RETRY_AFTER_FAILURE_MS);
+          const margin = Math.min(MAX_RENEW_MARGIN_MS, Math.max(0, grant.expiresAt - obtainedAt) / 10);
+          renewAt = Math.max(grant.expiresAt - margin, obtainedAt + MAX_RETRY_AFTER_FAILURE_MS);
           return grant.token;
         },
         (error: unknown) => {
-          // Renewal failed but the old token has not expired yet: keep using it.
-          if (token !== undefined && now() < expiresAt) return token;
+          // Renewal failed but the old token has not expired yet: keep using it, and try again
+          // a little later rather than on the very next request (a token endpoint that is down
+          // would otherwise be called once per query).
+          const at = now();
+          if (token !== undefined && at < expiresAt) {
+            renewAt = at + Math.min(MAX_RETRY_AFTER_FAILURE_MS, (expiresAt - at) / 2);
+            return token;
+          }
           const message = error instanceof Error ? error.message : String(error);
           throw new Error(
             message.startsWith("the token provider") ? message : `the token provider failed: ${message}`,
@@ -90,7 +102,15 @@ export function providerSecret(provider: TokenProvider, now: () => number = Date
   };
 
   const get = (signal: AbortSignal): string | Promise<string> => {
-    if (token !== undefined && now() < renewAt) {
+    const at = now();
+    if (token !== undefined && at < renewAt) {
+      used.set(signal, token);
+      return token;
+    }
+    if (token !== undefined && at < expiresAt) {
+      // Due for renewal but still valid: renew in the background and send this one, so a slow
+      // or hung token endpoint never holds a call that has a good token to send.
+      fetchToken().catch(() => {});
       used.set(signal, token);
       return token;
     }

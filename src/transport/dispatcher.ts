@@ -55,6 +55,8 @@ export class DispatcherPool {
   /** Pools replaced by a reload: closed after a grace period, or at once by close(). */
   readonly #retiring = new Map<Dispatcher, NodeJS.Timeout | undefined>();
   readonly #closing = new Set<Promise<void>>();
+  /** The last TLS reload failure warned about (files and reason), so it is not warned about each second. */
+  #lastFailure: string | undefined;
   /** Retired pools closing gracefully (waiting for their requests): close() destroys them. */
   readonly #draining = new Set<Dispatcher>();
 
@@ -121,13 +123,19 @@ export class DispatcherPool {
     const result = this.#tls.check();
     const { logger, endpoint } = this.#options;
     if (result.kind === "failed") {
-      logger.warn(
-        { url: endpoint, files: result.files, reason: result.reason },
-        "TLS files changed but could not be loaded; the previous certificates stay in use",
-      );
+      // Tried again each second until it loads: warned about once per distinct failure.
+      const failure = `${result.files.join("\n")}\n${result.reason}`;
+      if (failure !== this.#lastFailure) {
+        logger.warn(
+          { url: endpoint, files: result.files, reason: result.reason },
+          "TLS files changed but could not be loaded; the previous certificates stay in use",
+        );
+      }
+      this.#lastFailure = failure;
       return;
     }
     if (result.kind === "unchanged") return;
+    this.#lastFailure = undefined;
     logger.info({ url: endpoint, files: result.files }, "TLS files changed: new connections use them");
     for (const pool of [this.#main, this.#anonymous]) if (pool) this.#retire(pool, RETIRE_AFTER_MS);
     this.#main = undefined;

@@ -86,7 +86,7 @@ describe("bearerAuth with a provider", () => {
     expect(await sent(auth)).toBe("Bearer token-3");
   });
 
-  it("renews a token shortly before the expiry it returned", async () => {
+  it("renews a token shortly before the expiry it returned, beside the calls that still send it", async () => {
     let clock = 1_000_000;
     let calls = 0;
     const source = providerSecret(
@@ -97,7 +97,11 @@ describe("bearerAuth with a provider", () => {
     expect(await source.get(signal)).toBe("t1");
     clock += 89_000; // the margin is a tenth of the lifetime: renewal at 90 s
     expect(await source.get(signal)).toBe("t1");
+    expect(calls).toBe(1);
     clock += 2_000;
+    // Due for renewal but valid for 9 s more: sent at once, the renewal runs beside the call.
+    expect(await source.get(signal)).toBe("t1");
+    await new Promise((resolve) => setTimeout(resolve, 0));
     expect(await source.get(signal)).toBe("t2");
     expect(calls).toBe(2);
   });
