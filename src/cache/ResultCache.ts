@@ -1,6 +1,5 @@
 import type { Keyv } from "keyv";
 import type { ApiResponse } from "../decode/response.ts";
-import type { MatrixData } from "../decode/types.ts";
 import { UnavailableError } from "../errors/UnavailableError.ts";
 import type { Events } from "../observe/events.ts";
 import type { Logger } from "../observe/logger.ts";
@@ -10,6 +9,7 @@ import type { RequestSpec } from "../transport/Transport.ts";
 import { cloneResult } from "./clone.ts";
 import { UnencodableError } from "./codec.ts";
 import { decodeEntry, encodeEntry } from "./entry.ts";
+import { estimateBytes } from "./estimate.ts";
 import { FlightGroup } from "./flight.ts";
 import { type Generations, generationsFor, QUERY_GENERATION_TTL_MS } from "./generations.ts";
 import { type CacheReporter, guardFor, type KeyvGuard } from "./guard.ts";
@@ -204,12 +204,15 @@ export class ResultCache {
         reporter: f.reporter,
       });
       if (read.ok) {
-        const entry = decodeEntry(read.value, f.key, spec.path, Date.now());
-        if (entry.ok) {
+        const now = Date.now();
+        const entry = decodeEntry(read.value, f.key, spec.path, now);
+        // Also by this call's own TTL: a long one chosen by another call or replica must not
+        // make this call accept data older than it would have kept ("last minute" ranges: 5 s).
+        if (entry.ok && entry.ageMs <= (f.ttlMs ?? ttlFor(spec, s.ttlMs, now - entry.ageMs))) {
           this.#emit("hit", f.endpoint, entry.ageMs);
           return entry.response as ApiResponse<T>;
         }
-        if (entry.reason === "corrupt") {
+        if (!entry.ok && entry.reason === "corrupt") {
           s.logger.debug(
             { endpoint: f.endpoint, cluster: s.cluster, reason: entry.detail },
             "ignoring a cache entry that is corrupt or not promfleet's; it will be overwritten",
@@ -218,8 +221,11 @@ export class ResultCache {
       }
       this.#emit("miss", f.endpoint);
     }
+    // The entry is about the moment the request was sent: its age and TTL count from then (a
+    // query about "now" that ran for a minute must still get the short TTL).
+    const sentAt = Date.now();
     const response = await s.fetch(spec, { signal: f.signal, timeoutMs: f.timeoutMs }, decode);
-    if (f.key !== undefined) this.#store(spec, response, f);
+    if (f.key !== undefined) this.#store(spec, response, { ...f, sentAt });
     return response;
   }
 
@@ -235,6 +241,7 @@ export class ResultCache {
       endpoint: string;
       reporter: CacheReporter;
       ttlMs: number | undefined;
+      sentAt: number;
     },
   ): void {
     const s = this.#s;
@@ -244,12 +251,11 @@ export class ResultCache {
       const current = this.#generations.current(genKey);
       return current !== undefined && current !== f.tokens?.[i];
     });
-    if (moot || estimateBytes(response.data) > s.maxEntryBytes) return;
-    const now = Date.now();
-    const ttlMs = f.ttlMs ?? ttlFor(spec, s.ttlMs, now);
+    if (moot || !fitsEstimate(response.data, s.maxEntryBytes)) return;
+    const ttlMs = f.ttlMs ?? ttlFor(spec, s.ttlMs, f.sentAt);
     let text: string;
     try {
-      text = encodeEntry(key, response, now, ttlMs);
+      text = encodeEntry(key, response, f.sentAt, ttlMs);
     } catch (error) {
       // UnencodableError (data the codec cannot keep), or a RangeError for a string too long for V8.
       const reason = error instanceof UnencodableError ? error.message : String(error);
@@ -295,12 +301,11 @@ export class ResultCache {
   }
 }
 
-/** A cheap lower bound of an entry's size, so huge matrices are not encoded only to be dropped. */
-function estimateBytes(data: unknown): number {
-  const matrix = data as Partial<MatrixData> | null;
-  if (matrix?.resultType !== "matrix" || !Array.isArray(matrix.result)) return 0;
-  let samples = 0;
-  for (const series of matrix.result) samples += series.values.length;
-  // Two Float64 columns, base64: 16 bytes a sample × 4/3.
-  return Math.ceil((samples * 16 * 4) / 3);
+/** Whether a result may fit the size cap; a result too deep to measure (a RangeError) is not cached. */
+function fitsEstimate(data: unknown, maxBytes: number): boolean {
+  try {
+    return estimateBytes(data) <= maxBytes;
+  } catch {
+    return false;
+  }
 }

@@ -92,8 +92,11 @@ export function entryKey(
 ): string {
   const endpoint = cacheableEndpoint(spec.path) ?? "other";
   // A stable sort by name: the order of differently named parameters never matters, repeated
-  // ones (match[]) keep theirs.
-  const params = [...spec.params].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // ones (match[]) keep theirs. Prometheus' `timeout` is left out when the transport sets it
+  // (from the deadline), overwriting any given in `params`: the request sent is the same.
+  const params = spec.params
+    .filter(([name]) => !(spec.sendTimeout && name === "timeout"))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const headers = [...scope.headers].map(([n, value]) => [n.toLowerCase(), value]).sort();
   const material = JSON.stringify([scope.baseUrl, spec.path, spec.namespace ?? null, headers, params]);
   const gens = [generations[0] ?? "0", generations[1] ?? "0"].join(".");

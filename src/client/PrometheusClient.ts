@@ -9,7 +9,7 @@ import { Events, type Listener, type PromfleetEvents } from "../observe/events.t
 import type { BodyDecoder } from "../transport/decoder.ts";
 import { CLOSE_GRACE_MS, DispatcherPool } from "../transport/dispatcher.ts";
 import { type RequestSpec, Transport } from "../transport/Transport.ts";
-import { TlsMaterial } from "../transport/tls.ts";
+import { TlsMaterial, type TlsOptions } from "../transport/tls.ts";
 import { endpointUrl, redactUrl } from "../transport/url.ts";
 import { type CallOptions, callCache, callSignal, callTimeout, MAX_TIMEOUT_MS } from "./callOptions.ts";
 import * as api from "./endpoints.ts";
@@ -96,7 +96,7 @@ export class PrometheusClient extends ReadEndpoints {
       maxEntryBytes: o.cacheMaxEntryBytes,
       maxPointsPerSeries: o.maxPointsPerSeries,
       scope: o.cluster ?? this.url,
-      baseUrl: this.url,
+      baseUrl: cacheTarget(this.url, o.tls),
       headers: o.headers,
       cluster: o.cluster,
       clientTimeoutMs: o.timeoutMs,
@@ -272,4 +272,16 @@ export class PrometheusClient extends ReadEndpoints {
   [inspect.custom](): string {
     return `PrometheusClient ${inspect(this.toJSON())}`;
   }
+}
+
+/**
+ * What the cache keys say answered: the URL, and the TLS server name when one is set (a balancer
+ * routing by SNI sends different names to different backends) and `insecureSkipVerify` (data
+ * fetched without checking the certificate is not served to a client that checks it).
+ */
+function cacheTarget(url: string, tls: TlsOptions | undefined): string {
+  let target = url;
+  if (tls?.servername !== undefined) target += ` sni=${tls.servername}`;
+  if (tls?.insecureSkipVerify) target += " unverified";
+  return target;
 }
