@@ -2,8 +2,8 @@
  * Single flight: concurrent identical calls share one piece of work (a cache lookup and, on a
  * miss, one upstream request). Each caller waits with its own deadline and signal; one giving up
  * does not cancel the work for the others, but the work is aborted when the last one leaves
- * (nobody would read its result). An error is shared by the callers that waited for it; the
- * flight is forgotten as soon as it settles, so the next call tries again.
+ * (nobody would read its result). An error goes to the callers that waited for it, each its
+ * own copy; the flight is forgotten as soon as it settles, so the next call tries again.
  */
 
 /** What a caller brings: the signal that ends its wait, and the error it then gets. */
@@ -114,7 +114,11 @@ export class FlightGroup {
           forget();
           const waiters = [...flight.waiters];
           flight.waiters.clear();
-          for (const w of waiters) w.reject(error);
+          // Each caller its own error, as its own result: one caller changing it (adding a
+          // cluster, trimming warnings) must not change what another caller sees.
+          waiters.forEach((w, i) => {
+            w.reject(i === 0 ? error : copyError(error));
+          });
         },
       );
   }
@@ -124,4 +128,14 @@ export class FlightGroup {
     if (this.#flights.get(key) === flight) this.#flights.delete(key);
     flight.controller.abort(new DOMException("every caller of this request gave up", "AbortError"));
   }
+}
+
+/** A copy of an error with the same class, message, stack and fields; its arrays copied too. */
+function copyError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const copy = Object.create(Object.getPrototypeOf(error), Object.getOwnPropertyDescriptors(error)) as Error &
+    Record<string, unknown>;
+  for (const key of Object.keys(copy))
+    if (Array.isArray(copy[key])) copy[key] = [...(copy[key] as unknown[])];
+  return copy;
 }

@@ -25,7 +25,7 @@ export function cacheEntryContract(setup: () => Promise<CacheHarness>): void {
       ({ h, keyv, up, ns } = state);
     });
 
-    it("errors are shared by concurrent callers, never cached, and the next call tries again", async () => {
+    it("an error goes to every concurrent caller (each its own copy), is never cached, and the next call tries again", async () => {
       const c = client();
       up.delayMs = 100;
       const failures = await Promise.allSettled([1, 2, 3].map(() => c.query("fail", { time: T })));
@@ -34,6 +34,15 @@ export function cacheEntryContract(setup: () => Promise<CacheHarness>): void {
         expect(f.status).toBe("rejected");
         expect((f as PromiseRejectedResult).reason).toBeInstanceOf(BadQueryError);
       }
+      // Each caller its own copy: changing one changes no other.
+      const [first, second] = failures.map((f) => (f as PromiseRejectedResult).reason as BadQueryError);
+      expect(second).not.toBe(first);
+      expect({ ...second, stack: undefined }).toEqual({ ...first, stack: undefined });
+      expect(second?.message).toBe(first?.message);
+      first!.cluster = "changed";
+      (first!.warnings as string[]).push("changed");
+      expect(second?.cluster).not.toBe("changed");
+      expect(second?.warnings).not.toContain("changed");
       await expect(c.query("fail", { time: T })).rejects.toBeInstanceOf(BadQueryError);
       expect(up.calls).toHaveLength(2);
       expect(await entryKeys()).toEqual([]);
