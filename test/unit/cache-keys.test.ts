@@ -12,15 +12,9 @@ import {
   ttlFor,
 } from "../../src/cache/keys.ts";
 import { ResultCache, type ResultCacheSettings } from "../../src/cache/ResultCache.ts";
-import {
-  ApiResponse,
-  createRedisCache,
-  InvalidArgumentError,
-  PrometheusClient,
-  silentLogger,
-} from "../../src/index.ts";
-import { Events } from "../../src/observe/events.ts";
+import { ApiResponse, createRedisCache, InvalidArgumentError, PrometheusClient } from "../../src/index.ts";
 import type { RequestSpec } from "../../src/transport/Transport.ts";
+import { resultCacheSettings } from "./resultCacheSettings.ts";
 
 const scope: KeyScope = {
   namespace: "ns",
@@ -202,29 +196,11 @@ describe("createRedisCache", () => {
 });
 
 describe("ResultCache", () => {
-  function settings(overrides: Partial<ResultCacheSettings>): ResultCacheSettings {
-    return {
-      keyv: new Keyv(),
-      ttlMs: 30_000,
-      secret: undefined,
-      namespace: "rc",
-      alignRanges: true,
-      cacheTimeoutMs: 50,
-      maxEntryBytes: 1_000_000,
-      maxPointsPerSeries: 11_000,
-      scope: "east",
-      baseUrl: "http://h/",
-      headers: [],
-      cluster: "east",
-      clientTimeoutMs: 1_000,
-      logger: silentLogger,
-      events: new Events(),
-      identity: async () => "id",
+  const settings = (overrides: Partial<ResultCacheSettings>) =>
+    resultCacheSettings({
       fetch: async () => new ApiResponse<unknown>({ value: new Map() }, [], []) as never,
-      endpointOf: (s) => `http://h/${s.path}`,
       ...overrides,
-    };
-  }
+    });
   const call = { signal: undefined, timeoutMs: 1_000, cache: true };
   const decode = () => ({ ok: true as const, data: 1, warnings: [], infos: [] });
 

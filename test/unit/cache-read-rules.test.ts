@@ -3,36 +3,15 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { estimateBytes } from "../../src/cache/estimate.ts";
 import { ResultCache, type ResultCacheSettings } from "../../src/cache/ResultCache.ts";
 import { InstantSample } from "../../src/decode/types.ts";
-import { ApiResponse, PrometheusClient, silentLogger } from "../../src/index.ts";
-import { Events } from "../../src/observe/events.ts";
+import { ApiResponse, PrometheusClient } from "../../src/index.ts";
 import type { RequestSpec } from "../../src/transport/Transport.ts";
 import { startCountingUpstream } from "./cacheUpstream.ts";
+import { resultCacheSettings } from "./resultCacheSettings.ts";
 
 afterEach(() => vi.useRealTimers());
 
-function settings(overrides: Partial<ResultCacheSettings>): ResultCacheSettings {
-  return {
-    keyv: new Keyv(),
-    ttlMs: 30_000,
-    secret: undefined,
-    namespace: "rc",
-    alignRanges: true,
-    cacheTimeoutMs: 50,
-    maxEntryBytes: 8 * 1024 * 1024,
-    maxPointsPerSeries: 11_000,
-    scope: "east",
-    baseUrl: "http://h/",
-    headers: [],
-    cluster: "east",
-    clientTimeoutMs: 300_000,
-    logger: silentLogger,
-    events: new Events(),
-    identity: async () => "id",
-    fetch: async () => new ApiResponse<unknown>(1, [], []) as never,
-    endpointOf: (s) => `http://h/${s.path}`,
-    ...overrides,
-  };
-}
+const settings = (overrides: Partial<ResultCacheSettings>) =>
+  resultCacheSettings({ maxEntryBytes: 8 * 1024 * 1024, clientTimeoutMs: 300_000, ...overrides });
 const decode = () => ({ ok: true as const, data: 1, warnings: [], infos: [] });
 
 describe("what a cached entry may answer", () => {

@@ -8,7 +8,7 @@ const stub = stubPool();
 const collector = collectorPool();
 
 describe("a client replaced while a call runs on it", () => {
-  it("lets that call finish past the short close grace (its own deadline bounds it)", async () => {
+  it("lets that call finish past the short close grace (its own deadline bounds it), its events still heard", async () => {
     // The first answer takes 1.6 s, longer than close()'s default 1 s grace.
     let answered = 0;
     const s = await stub((req, res) => {
@@ -22,6 +22,8 @@ describe("a client replaced while a call runs on it", () => {
       memoMs: 0,
     });
     const fleet = collector({ registry, timeout: 10_000 });
+    const responses: number[] = [];
+    fleet.on("response", (e) => responses.push(e.status));
     const slow = fleet.query("up");
     await new Promise((resolve) => setTimeout(resolve, 200));
     const old = await fleet.client("a");
@@ -33,6 +35,8 @@ describe("a client replaced while a call runs on it", () => {
     expect(result?.error?.message).toBeUndefined();
     expect(result?.status).toBe("ok");
     expect(result?.latencyMs).toBeGreaterThan(1_000);
+    // The old client's call reported its response too, though the client was being retired.
+    expect(responses).toEqual([200, 200]);
   });
 });
 
