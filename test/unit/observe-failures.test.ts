@@ -1,37 +1,20 @@
-import { context, trace } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Logger, PrometheusClient } from "../../src/index.ts";
 import { Events } from "../../src/observe/events.ts";
-import { resetTracingForTests } from "../../src/observe/tracing.ts";
 import { type FakePrometheus, startFakePrometheus } from "../../src/testing/index.ts";
 import { EMPTY_VECTOR_BODY, type StubServer, startStubServer } from "../support/stubServer.ts";
 
 const T = 1_700_000_000;
-const exporter = new InMemorySpanExporter();
 let fake: FakePrometheus;
 
 beforeAll(async () => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(
-    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-  );
-  resetTracingForTests();
   fake = await startFakePrometheus({
     series: [{ labels: { __name__: "up", job: "api" }, samples: [[T, 1]] }],
   });
 });
 afterAll(async () => {
   await fake.close();
-  trace.disable();
-  context.disable();
 });
-beforeEach(() => exporter.reset());
 
 /** Collects unhandled rejections raised while `fn` runs (and a little after). */
 async function unhandledDuring(fn: () => Promise<unknown>): Promise<unknown[]> {
@@ -122,35 +105,5 @@ describe("ResponseEvent.durationMs is documented as 'until its response headers 
     await client.close();
     expect(durationMs).toBeGreaterThanOrEqual(0);
     expect(durationMs).toBeLessThan(400);
-  });
-});
-
-describe("spans end exactly once", () => {
-  it("an aborted call ends its span once, with an error status", async () => {
-    const slow = await startFakePrometheus({ latencyMs: 2_000 });
-    const client = new PrometheusClient({ url: slow.url, retry: false });
-    const ac = new AbortController();
-    const p = client.query("up", { signal: ac.signal }).catch((e: unknown) => e);
-    setTimeout(() => ac.abort(new Error("user gave up")), 100);
-    const error = (await p) as Error;
-    await client.close();
-    await slow.close();
-    expect(error.name).toBe("AbortError");
-    const spans = exporter.getFinishedSpans();
-    expect(spans).toHaveLength(1);
-    expect(spans[0]!.status.code).toBe(2);
-    expect(JSON.stringify(spans[0]!.attributes)).not.toContain("user gave up");
-  });
-
-  it("a call cut by close() ends its span once", async () => {
-    const slow = await startFakePrometheus({ latencyMs: 5_000 });
-    const client = new PrometheusClient({ url: slow.url, retry: false });
-    const p = client.query("up").catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 100));
-    await client.close();
-    await p;
-    await slow.close();
-    const spans = exporter.getFinishedSpans();
-    expect(spans).toHaveLength(1);
   });
 });

@@ -79,3 +79,33 @@ describe("tracing with @opentelemetry/api installed and an SDK registered", () =
     expect(inner.parentSpanContext?.spanId).toBe(outer.spanContext().spanId);
   });
 });
+
+describe("spans end exactly once", () => {
+  it("an aborted call ends its span once, with an error status", async () => {
+    const slow = await startFakePrometheus({ latencyMs: 2_000 });
+    const client = new PrometheusClient({ url: slow.url, retry: false });
+    const ac = new AbortController();
+    const p = client.query("up", { signal: ac.signal }).catch((e: unknown) => e);
+    setTimeout(() => ac.abort(new Error("user gave up")), 100);
+    const error = (await p) as Error;
+    await client.close();
+    await slow.close();
+    expect(error.name).toBe("AbortError");
+    const spans = exporter.getFinishedSpans();
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.status.code).toBe(2);
+    expect(JSON.stringify(spans[0]!.attributes)).not.toContain("user gave up");
+  });
+
+  it("a call cut by close() ends its span once", async () => {
+    const slow = await startFakePrometheus({ latencyMs: 5_000 });
+    const client = new PrometheusClient({ url: slow.url, retry: false });
+    const p = client.query("up").catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    await client.close();
+    await p;
+    await slow.close();
+    const spans = exporter.getFinishedSpans();
+    expect(spans).toHaveLength(1);
+  });
+});
