@@ -29,7 +29,8 @@ export type BasicAuthOptions =
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A password file's text: a trailing line break (from `echo` or an editor) is not part of it. */
-const withoutTrailingNewline = (text: string): string => text.replace(/\r?\n+$/, "");
+// Every line end at the end goes: an editor may save "pw\r\n\r\n", and no password ends in one.
+const withoutTrailingNewline = (text: string): string => text.replace(/[\r\n]+$/, "");
 
 /** Sends `Authorization: Basic base64(username:password)` (UTF-8, RFC 7617). */
 class BasicAuth implements AuthStrategy {

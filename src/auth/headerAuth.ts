@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import type { AuthRequest, AuthStrategy } from "./AuthStrategy.ts";
-import { badHeaderValue, HEADER_NAME } from "./headerValues.ts";
+import { badHeaderValue, HEADER_NAME, UNSENDABLE_HEADERS } from "./headerValues.ts";
 import { fileSecret, type SecretSource, valueSecret } from "./secretSource.ts";
 
 /** Options of {@link headerAuth}: a header name and exactly one of `value` and `valueFile`. */
@@ -27,7 +27,7 @@ export type HeaderAuthOptions =
     };
 
 /** Headers whose meaning belongs to HTTP itself: a credential there would break the request. */
-const RESERVED = new Set(["host", "content-length", "content-type", "transfer-encoding", "connection"]);
+const RESERVED = new Set(["host", "content-type", "connection", ...UNSENDABLE_HEADERS]);
 
 /** Sends one header whose value is a secret (an API key, a gateway token). */
 class HeaderAuth implements AuthStrategy {

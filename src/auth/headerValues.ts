@@ -7,6 +7,19 @@
 /** An HTTP header name (RFC 9110 token). */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/**
+ * Headers that undici's fetch refuses to send ("invalid upgrade header", "expect header not
+ * supported", ...): set by a user, every request would fail, and be retried as if the network
+ * had, so they are refused where they are given.
+ */
+export const UNSENDABLE_HEADERS: ReadonlySet<string> = new Set([
+  "upgrade",
+  "keep-alive",
+  "expect",
+  "transfer-encoding",
+  "content-length",
+]);
+
 /** Visible ASCII: what a bearer token (RFC 6750 b64token, and JWTs) is made of. */
 const TOKEN_CHARS = /^[\x21-\x7e]+$/;
 

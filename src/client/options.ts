@@ -2,6 +2,7 @@ import type { Keyv } from "keyv";
 import * as v from "valibot";
 import type { AuthStrategy } from "../auth/AuthStrategy.ts";
 import { noAuth } from "../auth/AuthStrategy.ts";
+import { HEADER_NAME, UNSENDABLE_HEADERS } from "../auth/headerValues.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import { type Logger, safeLogger } from "../observe/logger.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "../transport/retry.ts";
@@ -188,7 +189,6 @@ export function throwFirstIssue(issues: readonly v.BaseIssue<unknown>[], prefix 
   throw new InvalidArgumentError(name, `${name} must be ${issue.expected ?? "valid"}`);
 }
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Header values may not hold control characters; checked here so the Headers constructor's
 // own error (which quotes the value, possibly a secret) is never reached.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point of the check
@@ -202,6 +202,9 @@ const NOT_LATIN1 = /[\u0100-\uffff]/;
 export function checkHeader(name: string, value: string, option: string): void {
   if (!HEADER_NAME.test(name))
     throw new InvalidArgumentError(option, `${option}: "${name}" is not a valid header name`);
+  if (UNSENDABLE_HEADERS.has(name.toLowerCase())) {
+    throw new InvalidArgumentError(option, `${option}: "${name}" is a header fetch refuses to send`);
+  }
   if (BAD_HEADER_VALUE.test(value)) {
     throw new InvalidArgumentError(
       option,

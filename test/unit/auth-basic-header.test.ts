@@ -39,6 +39,8 @@ describe("basicAuth", () => {
     expect(await sent(auth)).toBe(`Basic ${Buffer.from("u:pw one ").toString("base64")}`);
     writeFileSync(file, "pw two\r\n");
     expect(await sent(auth)).toBe(`Basic ${Buffer.from("u:pw two").toString("base64")}`);
+    writeFileSync(file, "pw three\r\n\r\n"); // an editor's extra blank line
+    expect(await sent(auth)).toBe(`Basic ${Buffer.from("u:pw three").toString("base64")}`);
     expect(auth.describe()).toBe(`basic(username=u, passwordFile=${file})`);
     expect(auth.refresh?.({ signal: new AbortController().signal })).toBe(true);
     writeFileSync(file, "bad\u0000pw");
@@ -105,6 +107,8 @@ describe("headerAuth", () => {
     for (const [options, argument] of [
       [{ name: "Bad Name", value: "v" }, "name"],
       [{ name: "Host", value: "v" }, "name"],
+      [{ name: "Upgrade", value: "v" }, "name"],
+      [{ name: "expect", value: "v" }, "name"],
       [{ name: "X-Key" }, "headerAuth"],
       [{ name: "X-Key", valueFile: "" }, "valueFile"],
       [{ name: "X-Key", value: 1 }, "value"],

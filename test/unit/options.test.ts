@@ -140,6 +140,9 @@ describe("headers", () => {
     [{ "X-Token": `${secret}日本` }, "other than Latin-1"],
     [{ "Bad Name": secret }, '"Bad Name" is not a valid header name'],
     [{ "": secret }, "not a valid header name"],
+    [{ Expect: secret }, '"Expect" is a header fetch refuses to send'],
+    [{ upgrade: secret }, '"upgrade" is a header fetch refuses to send'],
+    [{ "Keep-Alive": secret }, '"Keep-Alive" is a header fetch refuses to send'],
   ])("%j is refused without echoing the value", (headers, message) => {
     const text = refused({ url: "http://x", headers }, "headers");
     expect(text).toContain(message);
