@@ -25,15 +25,23 @@ export function toUnixSeconds(value: TimeInput, argument: string): number {
   if (typeof value === "string") {
     // Finite only: 400 digits parse as Infinity, which would be sent as "Infinity".
     if (UNIX_NUMBER.test(value) && Number.isFinite(Number(value) * 1000)) return Number(value);
-    if (RFC3339.test(value) && isCalendarTime(value)) {
-      const ms = Date.parse(value.replace(" ", "T"));
-      if (!Number.isNaN(ms)) return ms / 1000;
-    }
+    const seconds = rfc3339Seconds(value);
+    if (seconds !== undefined) return seconds;
   }
   throw new InvalidArgumentError(
     argument,
     `${argument} must be a Date, unix seconds or an RFC 3339 string (got ${describeValue(value)})`,
   );
+}
+
+/**
+ * The unix seconds of an RFC 3339 text (`T`, `t` or a space between date and time) naming a
+ * moment that exists, or undefined. Shared with the fake Prometheus of `promfleet/testing`.
+ */
+export function rfc3339Seconds(text: string): number | undefined {
+  if (!RFC3339.test(text) || !isCalendarTime(text)) return undefined;
+  const ms = Date.parse(text.replace(" ", "T"));
+  return Number.isNaN(ms) ? undefined : ms / 1000;
 }
 
 /**
@@ -68,16 +76,24 @@ const UNIT_SECONDS: Record<string, number> = {
 const DURATION = /^(?=\d)(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m(?!s))?(?:\d+s)?(?:\d+ms)?$/;
 const DURATION_PART = /(\d+)(ms|s|m|h|d|w|y)/g;
 
+/**
+ * The seconds of a Prometheus duration text (`1h30m`, `250ms`), or undefined when it is not one.
+ * Shared with the fake Prometheus of `promfleet/testing`.
+ */
+export function durationSeconds(text: string): number | undefined {
+  if (!DURATION.test(text)) return undefined;
+  let seconds = 0;
+  for (const [, amount, unit] of text.matchAll(DURATION_PART))
+    seconds += Number(amount) * UNIT_SECONDS[unit!]!;
+  return seconds;
+}
+
 /** Converts a duration argument to seconds (> 0 unless `allowZero`), or throws naming `argument`. */
 export function toSeconds(value: DurationInput, argument: string, allowZero = false): number {
   let seconds: number | undefined;
   if (typeof value === "number" && Number.isFinite(value)) seconds = value;
   else if (typeof value === "string" && UNIX_NUMBER.test(value)) seconds = Number(value);
-  else if (typeof value === "string" && DURATION.test(value)) {
-    seconds = 0;
-    for (const [, amount, unit] of value.matchAll(DURATION_PART))
-      seconds += Number(amount) * UNIT_SECONDS[unit!]!;
-  }
+  else if (typeof value === "string") seconds = durationSeconds(value);
   // Not finite: a number string or a duration amount too long for a float ("9999…9y").
   if (seconds === undefined || !Number.isFinite(seconds * 1000)) {
     throw new InvalidArgumentError(

@@ -1,3 +1,4 @@
+import { durationSeconds, rfc3339Seconds } from "../client/params.ts";
 import { formatSampleValue } from "../decode/numbers.ts";
 import {
   type FakeSeries,
@@ -51,25 +52,21 @@ function asFloat(raw: string): number {
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/i;
 
-/** Prometheus' parseTime: float unix seconds, else RFC3339. */
+/** Prometheus' parseTime: float unix seconds, else RFC3339 (with a `T`, as Go's layout wants). */
 function parseTime(name: string, raw: string): number {
   const seconds = asFloat(raw);
   if (Number.isFinite(seconds)) return seconds;
-  const ms = RFC3339.test(raw) ? Date.parse(raw) : Number.NaN;
-  if (Number.isFinite(ms)) return ms / 1000;
+  const parsed = RFC3339.test(raw) ? rfc3339Seconds(raw) : undefined;
+  if (parsed !== undefined) return parsed;
   return badData(`invalid parameter ${quote(name)}: cannot parse ${quote(raw)} to a valid timestamp`);
 }
-
-/** Prometheus' duration syntax: each unit at most once, largest first (`1h30m`, `5m`, `250ms`). */
-const DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const UNIT_SECONDS = [365 * 86_400, 7 * 86_400, 86_400, 3_600, 60, 1, 0.001];
 
 /** Prometheus' parseDuration: float seconds, else a duration such as `1m`; in seconds. */
 function parseDuration(name: string, raw: string): number {
   const seconds = asFloat(raw);
   if (Number.isFinite(seconds)) return seconds;
-  const units = raw === "" ? null : DURATION.exec(raw);
-  if (units) return units.slice(1).reduce((sum, n, i) => sum + Number(n ?? 0) * UNIT_SECONDS[i]!, 0);
+  const parsed = durationSeconds(raw);
+  if (parsed !== undefined) return parsed;
   return badData(`invalid parameter ${quote(name)}: cannot parse ${quote(raw)} to a valid duration`);
 }
 

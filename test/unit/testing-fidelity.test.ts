@@ -45,6 +45,8 @@ describe("promfleet/testing: the fake answers as Prometheus does", () => {
       errorType: "bad_data",
       error: 'invalid parameter "time": cannot parse "yesterday" to a valid timestamp',
     });
+    // A date that does not exist is refused too, as Go's time.Parse does (not moved to March 2).
+    expect((await get("/api/v1/query", { query: "up", time: "2023-02-30T00:00:00Z" })).status).toBe(400);
   });
 
   it("query_range accepts a duration step such as 1m (Prometheus does)", async () => {
