@@ -94,4 +94,44 @@ describe("readBody", () => {
   it("an empty body is zero bytes", async () => {
     expect(await readBody(new Response(null, { status: 204 }), 10, "e")).toHaveLength(0);
   });
+
+  /** A response streaming `parts` with a Content-Length header of `length` (true or not). */
+  function declared(parts: string[], length: number): Response {
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const p of parts) controller.enqueue(new TextEncoder().encode(p));
+        controller.close();
+      },
+    });
+    return new Response(stream, { headers: { "content-length": String(length) } });
+  }
+
+  it("fills one buffer of the declared length, chunk by chunk", async () => {
+    const bytes = await readBody(declared(["ab", "cd", "e"], 5), 100, "e");
+    expect(new TextDecoder().decode(bytes)).toBe("abcde");
+    expect(bytes.buffer.byteLength).toBe(5); // no second buffer for a concatenation
+  });
+
+  it("keeps every byte when the body is longer than its Content-Length says", async () => {
+    const bytes = await readBody(declared(["abc", "defg", "hij"], 4), 100, "e");
+    expect(new TextDecoder().decode(bytes)).toBe("abcdefghij");
+  });
+
+  it("returns only the bytes that came when the body is shorter than declared", async () => {
+    const bytes = await readBody(declared(["ab", "c"], 50), 100, "e");
+    expect(new TextDecoder().decode(bytes)).toBe("abc");
+  });
+
+  it("takes a Content-Length of 0 that is wrong, and one that is not a number", async () => {
+    expect(new TextDecoder().decode(await readBody(declared(["xy"], 0), 100, "e"))).toBe("xy");
+    const odd = new Response("xyz", { headers: { "content-length": "3, 3" } });
+    expect(new TextDecoder().decode(await readBody(odd, 100, "e"))).toBe("xyz");
+  });
+
+  it("refuses a body that streams past maxBytes though its Content-Length was under it", async () => {
+    await expect(readBody(declared(["abcd", "efgh"], 4), 6, "https://p/api")).rejects.toMatchObject({
+      name: "ResponseError",
+      message: expect.stringContaining("more than 6 bytes"),
+    });
+  });
 });
