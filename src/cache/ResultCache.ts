@@ -12,7 +12,7 @@ import { decodeEntry, encodeEntry } from "./entry.ts";
 import { estimateBytes } from "./estimate.ts";
 import { FlightGroup } from "./flight.ts";
 import { type Generations, generationsFor, QUERY_GENERATION_TTL_MS } from "./generations.ts";
-import { type CacheReporter, guardFor, type KeyvGuard } from "./guard.ts";
+import { type CacheReporter, guardFor, type KeyvGuard, writeTimeoutMs } from "./guard.ts";
 import {
   alignRange,
   cacheableEndpoint,
@@ -264,7 +264,10 @@ export class ResultCache {
     }
     if (text.length > s.maxEntryBytes || Buffer.byteLength(text) > s.maxEntryBytes) return;
     void this.#guard
-      .set(key, text, ttlMs, { timeoutMs: s.cacheTimeoutMs, reporter: f.reporter })
+      .set(key, text, ttlMs, {
+        timeoutMs: writeTimeoutMs(s.cacheTimeoutMs, text.length),
+        reporter: f.reporter,
+      })
       .then((outcome) => {
         if (outcome.ok) this.#emit("store", f.endpoint);
       });
@@ -288,13 +291,17 @@ export class ResultCache {
           logger.warn({ cluster, error: error.message }, "the cache failed; queries go on without it");
         else logger.debug({ cluster, error: error.message }, "cache call failed");
       },
-      transition(state) {
+      transition(state, operation) {
+        const what = operation === "read" ? "reads" : "writes";
         if (state === "opened") {
-          events.emit("cache", { type: "circuit-open", endpoint, cluster });
-          logger.warn({ cluster }, "the cache keeps failing: it is skipped for a while, then probed again");
+          events.emit("cache", { type: "circuit-open", endpoint, cluster, operation });
+          logger.warn(
+            { cluster, operation },
+            `cache ${what} keep failing: they are skipped for a while, then probed again`,
+          );
         } else {
-          events.emit("cache", { type: "circuit-closed", endpoint, cluster });
-          logger.info({ cluster }, "the cache answers again: caching resumed");
+          events.emit("cache", { type: "circuit-closed", endpoint, cluster, operation });
+          logger.info({ cluster, operation }, `cache ${what} succeed again: resumed`);
         }
       },
     };

@@ -5,9 +5,14 @@ import { type BreakerTransition, CircuitBreaker } from "./breaker.ts";
  * Wraps a user's Keyv so that it can never fail or stall a query. A stopped Redis makes
  * `keyv.get()` wait for ever with default options, a SIGSTOPped one with every option
  * (TOOLCHAIN.md): only our own timer bounds it. So every call here races a short deadline (a
- * timeout is a miss), an abandoned call's late rejection is caught, and a circuit breaker skips
+ * timeout is a miss), an abandoned call's late rejection is caught, and circuit breakers skip
  * the cache while it keeps failing. One guard exists per Keyv instance, shared by every client
  * that uses it, so a fleet over one Redis learns of an outage once.
+ *
+ * Reads and writes have a breaker each. A Redis that is full (`maxmemory` with `noeviction`)
+ * refuses every write and still answers reads, and a write of a few megabytes may be slower than
+ * a read's deadline: neither is a reason to stop reading. A dead or hung Redis fails both, and
+ * both breakers open.
  */
 
 /** A cache failure as reported in events and logs: our message, no cause (store errors may hold options). */
@@ -19,9 +24,25 @@ export class CacheError extends Error {
 export interface CacheReporter {
   /** A cache call failed or timed out; `first` is true for the first failure of an outage. */
   failed(error: CacheError, first: boolean): void;
-  /** The breaker opened or closed. */
-  transition(state: Exclude<BreakerTransition, undefined>): void;
+  /** The breaker of reads or of writes opened or closed. */
+  transition(state: Exclude<BreakerTransition, undefined>, operation: CacheOperation): void;
 }
+
+/** The slowest a write is expected to go, in bytes a millisecond: 10 MB/s (a busy Redis in another zone). */
+const SLOWEST_WRITE_BYTES_PER_MS = 10_000;
+
+/**
+ * The deadline of a background write of an entry of `chars` characters: the cache's own timeout
+ * plus 1 ms for each 10 kB, so an 8 MB entry (the default cap) gets about 0.9 s. No caller waits
+ * on a write; with the reads' 75 ms, multi-megabyte writes to a sound Redis timed out and counted
+ * as failures.
+ */
+export function writeTimeoutMs(cacheTimeoutMs: number, chars: number): number {
+  return cacheTimeoutMs + Math.ceil(chars / SLOWEST_WRITE_BYTES_PER_MS);
+}
+
+/** Which breaker a cache call counts toward. */
+export type CacheOperation = "read" | "write";
 
 /** Per call: its deadline, the signal that makes it moot, and whom to tell. */
 export interface GuardCall {
@@ -79,11 +100,16 @@ export function guardFor(keyv: Keyv): KeyvGuard {
 /** Guarded access to one Keyv instance: deadlines, circuit breaker, error accounting. */
 export class KeyvGuard {
   readonly #keyv: Keyv;
-  readonly breaker = new CircuitBreaker();
+  /** The breakers of reads (`get`, `getMany`) and of writes (`set`). */
+  readonly breakers: Readonly<Record<CacheOperation, CircuitBreaker>> = {
+    read: new CircuitBreaker(),
+    write: new CircuitBreaker(),
+  };
   /** Errors the store emitted (Keyv without `throwOnErrors` swallows them and returns undefined). */
   #storeErrors = 0;
   #lastStoreError: unknown;
-  #inOutage = false;
+  /** Per operation: whether it has failed since it last succeeded (only an outage's first failure warns). */
+  readonly #inOutage: Record<CacheOperation, boolean> = { read: false, write: false };
 
   /** Wraps `keyv`; attaches an 'error' listener so a store error is counted, never thrown as an event. */
   constructor(keyv: Keyv) {
@@ -98,6 +124,7 @@ export class KeyvGuard {
   getMany(keys: string[], call: GuardCall): Promise<Outcome<unknown[]>> {
     return this.#run(
       "getMany",
+      "read",
       () => this.#keyv.getMany<unknown>(keys),
       call,
       (values) =>
@@ -109,6 +136,7 @@ export class KeyvGuard {
   get(key: string, call: GuardCall): Promise<Outcome<unknown>> {
     return this.#run(
       "get",
+      "read",
       () => this.#keyv.get<unknown>(key),
       call,
       () => undefined,
@@ -119,6 +147,7 @@ export class KeyvGuard {
   set(key: string, value: string, ttlMs: number | undefined, call: GuardCall): Promise<Outcome<boolean>> {
     return this.#run(
       "set",
+      "write",
       () => this.#keyv.set(key, value, ttlMs),
       call,
       (stored) => (stored === false ? "set was refused" : undefined),
@@ -127,12 +156,14 @@ export class KeyvGuard {
 
   async #run<R>(
     op: string,
+    operation: CacheOperation,
     start: () => Promise<R>,
     call: GuardCall,
     check: (value: R) => string | undefined,
   ): Promise<Outcome<R>> {
+    const breaker = this.breakers[operation];
     if (call.signal?.aborted) return { ok: false, reason: "aborted" };
-    if (!this.breaker.allow()) return { ok: false, reason: "skipped" };
+    if (!breaker.allow()) return { ok: false, reason: "skipped" };
     const errorsBefore = this.#storeErrors;
     let promise: Promise<R>;
     try {
@@ -144,7 +175,7 @@ export class KeyvGuard {
     promise.catch(() => {});
     const result = await race(promise, call.timeoutMs, call.signal);
     if (result.kind === "aborted") {
-      this.breaker.release();
+      breaker.release();
       return { ok: false, reason: "aborted" };
     }
     let problem: string | undefined;
@@ -152,28 +183,34 @@ export class KeyvGuard {
     else if (result.kind === "error") problem = `${op} failed: ${describeStoreError(result.error)}`;
     else {
       problem = check(result.value);
-      const swallowed = this.#storeErrors !== errorsBefore && (result.value ?? undefined) === undefined;
+      // Without throwOnErrors Keyv answers a failed call with undefined and an 'error' event. The
+      // event names no call, so it is only a guess, and only made then: with throwOnErrors a failed
+      // call rejects, and a concurrent write's error must not turn this read's miss into a failure.
+      const swallowed =
+        !this.#keyv.throwOnErrors &&
+        this.#storeErrors !== errorsBefore &&
+        (result.value ?? undefined) === undefined;
       if (problem === undefined && swallowed) {
         problem = `${op} failed: ${describeStoreError(this.#lastStoreError)}`;
       }
     }
     if (problem === undefined) {
-      this.#succeeded(call.reporter);
+      this.#succeeded(operation, call.reporter);
       return { ok: true, value: (result as { value: R }).value };
     }
-    this.#failed(new CacheError(`cache ${problem}`), call.reporter);
+    this.#failed(operation, new CacheError(`cache ${problem}`), call.reporter);
     return { ok: false, reason: "failed" };
   }
 
-  #succeeded(reporter: CacheReporter): void {
-    this.#inOutage = false;
-    if (this.breaker.success() === "closed") reporter.transition("closed");
+  #succeeded(operation: CacheOperation, reporter: CacheReporter): void {
+    this.#inOutage[operation] = false;
+    if (this.breakers[operation].success() === "closed") reporter.transition("closed", operation);
   }
 
-  #failed(error: CacheError, reporter: CacheReporter): void {
-    const first = !this.#inOutage;
-    this.#inOutage = true;
+  #failed(operation: CacheOperation, error: CacheError, reporter: CacheReporter): void {
+    const first = !this.#inOutage[operation];
+    this.#inOutage[operation] = true;
     reporter.failed(error, first);
-    if (this.breaker.failure() === "opened") reporter.transition("opened");
+    if (this.breakers[operation].failure() === "opened") reporter.transition("opened", operation);
   }
 }

@@ -72,6 +72,11 @@ export interface CacheEvent {
   ageMs?: number;
   /** On an `error`: what failed (secret-free). */
   error?: Error;
+  /**
+   * On `circuit-open` / `circuit-closed`: whose breaker it is. Reads and writes have one each, so
+   * a full Redis (`noeviction`) that refuses writes still serves hits.
+   */
+  operation?: "read" | "write";
 }
 
 /** Emitted by a fleet fan-out each time one cluster finishes. */

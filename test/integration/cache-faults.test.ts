@@ -176,4 +176,24 @@ describe.skipIf(redisMissing)("a cache that never fails a query", () => {
     await server.command("CONFIG", "SET", "maxmemory", "0");
     await cachingResumes(c);
   });
+
+  it("Redis full: only writes are skipped; what is stored is still served", async () => {
+    const server = await redis({ maxmemory: "4mb" });
+    const c = setup(`${server.url}/2`);
+    await cachingResumes(c); // an entry for T + 10_000 is stored
+    await server.fill!();
+    for (let i = 0; i < 10; i++) expect((await c.timedQuery()).cached).toBe(false);
+    await expect
+      .poll(() => c.events.filter((e) => e.type === "circuit-open").map((e) => e.operation))
+      .toEqual(["write"]);
+    expect((await c.timedQuery(T + 10_000)).cached).toBe(true);
+    // Every failure was a write's: no read was blamed for a write failing beside it.
+    const failed = c.events.filter((e) => e.type === "error").map((e) => String(e.error?.message));
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((m) => m.startsWith("cache set failed: OOM"))).toBe(true);
+    expect(c.warnings.filter((w) => w.startsWith("the cache failed"))).toHaveLength(1);
+    expect(c.warnings).toContain(
+      "cache writes keep failing: they are skipped for a while, then probed again",
+    );
+  });
 });

@@ -3,7 +3,13 @@ import { describe, expect, it, vi } from "vitest";
 import { CircuitBreaker } from "../../src/cache/breaker.ts";
 import { FlightGroup } from "../../src/cache/flight.ts";
 import { Generations } from "../../src/cache/generations.ts";
-import { type CacheReporter, describeStoreError, guardFor, KeyvGuard } from "../../src/cache/guard.ts";
+import {
+  type CacheReporter,
+  describeStoreError,
+  guardFor,
+  KeyvGuard,
+  writeTimeoutMs,
+} from "../../src/cache/guard.ts";
 
 /**
  * A Keyv store whose operations do what `behave` says: answer, throw, or hang. Like @keyv/redis, it
@@ -134,6 +140,43 @@ describe("guard", () => {
       ok: false,
       reason: "failed",
     });
+  });
+
+  it("reads and writes have a breaker each: failing writes leave reads served", async () => {
+    let writes: "ok" | "throw" = "throw";
+    const keyv = new Keyv({ store: store(() => "ok"), throwOnErrors: true });
+    await keyv.set("k", "stored");
+    const guard = new KeyvGuard(keyv);
+    const set = keyv.set.bind(keyv);
+    keyv.set = ((...args: Parameters<Keyv["set"]>) =>
+      writes === "throw"
+        ? Promise.reject(new Error("OOM command not allowed"))
+        : set(...args)) as Keyv["set"];
+    const transitions: string[] = [];
+    const r = {
+      ...reporter(),
+      transition: (state: string, operation: string) => transitions.push(`${operation} ${state}`),
+    };
+    for (let i = 0; i < 6; i++) await guard.set("n", "v", 100, { timeoutMs: 500, reporter: r });
+    expect(transitions).toEqual(["write opened"]);
+    expect(await guard.set("n", "v", 100, { timeoutMs: 500, reporter: r })).toEqual({
+      ok: false,
+      reason: "skipped",
+    });
+    // Reads go on: the entry stored before is still served.
+    expect(await guard.get("k", { timeoutMs: 500, reporter: r })).toEqual({ ok: true, value: "stored" });
+    expect(guard.breakers.read.isOpen).toBe(false);
+    // One warning for the write outage, not one after every read that succeeded in between.
+    await guard.get("k", { timeoutMs: 500, reporter: r });
+    expect(r.failures.filter(([, first]) => first)).toHaveLength(1);
+    writes = "ok";
+    expect(guard.breakers.write.isOpen).toBe(true);
+  });
+
+  it("a write's deadline grows with the entry: 1 ms for each 10 kB over the cache timeout", () => {
+    expect(writeTimeoutMs(75, 0)).toBe(75);
+    expect(writeTimeoutMs(75, 8 * 1024 * 1024)).toBe(75 + 839);
+    expect(writeTimeoutMs(20, 1)).toBe(21);
   });
 
   it("an aborted caller stops waiting without counting a failure", async () => {
