@@ -177,7 +177,14 @@ describe.skipIf(redisMissing)("a run of queries through Redis faults", () => {
           { timeout: 2_000 },
         )
         .toBeGreaterThan(0);
+      // The last of them was sent up to ~0.5 s into the pause: wait until every one is older than its
+      // TTL (Redis keeps them ~3 s more), so serving any would be serving stale data.
+      const newest = Math.max(...late.map((e) => e.storedAt));
+      await sleep(newest + 3_000 + 50 - Date.now());
       for (const e of late) expect(Date.now() - e.storedAt).toBeGreaterThan(e.ttlMs);
+      expect((await cachedResults(redis, 3)).filter((e) => e.ttlMs === 3_000 && e.pttl > 0)).toHaveLength(
+        late.length,
+      );
       const before = upstream.requests;
       for (let i = 0; i < 5; i++) {
         const r = await reader.query("up", { time: T + 600 + i, cache: 3_000 });
