@@ -80,7 +80,7 @@ export type {
   FleetSeriesOptions,
 } from "./collector/calls.ts";
 export { Cluster, type ClusterClientOptions, type ClusterConfig } from "./collector/cluster.ts";
-export type { ClusterHealth } from "./collector/health.ts";
+export type { ClusterHealth, FleetHealthOptions } from "./collector/health.ts";
 export { MetricsCollector } from "./collector/MetricsCollector.ts";
 export type { MetricsCollectorOptions, SharedClientOptions } from "./collector/options.ts";
 export {

@@ -210,6 +210,8 @@ export class PrometheusClient extends ReadEndpoints {
    * @example
    * ```ts
    * const { healthy, ready, latencyMs, version, via } = await client.health({ timeout: 5_000 });
+   * // OpenShift's tenancy port: the fallback query needs a namespace the token may read.
+   * await tenant.health({ namespace: "team-a" });
    * ```
    */
   async health(options?: api.HealthOptions): Promise<api.HealthStatus> {
@@ -219,7 +221,7 @@ export class PrometheusClient extends ReadEndpoints {
     const t = this.#transport;
     const call: api.HealthIo["call"] = (r, o) => t.call(r.spec, o, r.decode);
     const io = { probe: t.probe.bind(t), call, url: this.url, cluster: this.cluster };
-    return api.checkHealth(io, { signal: callSignal(options), timeoutMs });
+    return api.checkHealth(io, { signal: callSignal(options), timeoutMs, namespace: options?.namespace });
   }
 
   /**

@@ -7,7 +7,14 @@ import { type PreparedRequest, prepareQuery } from "./query.ts";
 import { prepareBuildInfo } from "./status.ts";
 
 /** Options of `health()`. */
-export type HealthOptions = CallOptions;
+export interface HealthOptions extends CallOptions {
+  /**
+   * OpenShift tenancy (port 9092): the namespace the fallback `vector(1)` query is asked in. That
+   * port hides `/-/healthy` and `/-/ready` and refuses a query without a namespace (400), so a
+   * health check there needs one the token may read.
+   */
+  namespace?: string | undefined;
+}
 
 /** What `health()` found. It never throws for an unhealthy server: the reason is in `error`. */
 export interface HealthStatus {
@@ -29,6 +36,11 @@ export interface HealthStatus {
 export interface DeadlineOptions {
   signal?: AbortSignal | undefined;
   timeoutMs: number;
+}
+
+/** What `checkHealth` is given: the deadline, and the namespace of the fallback query. */
+export interface HealthCheckOptions extends DeadlineOptions {
+  namespace?: string | undefined;
 }
 
 /** What a health check needs from its client. */
@@ -62,7 +74,9 @@ type ProbeOutcome = { kind: "ok" } | { kind: "hidden" } | { kind: "failed"; erro
  * waited for only briefly after the verdict (a hung buildinfo never delays the answer long).
  * A caller's abort rejects with an AbortError; every other failure is reported in `error`.
  */
-export async function checkHealth(io: HealthIo, options: DeadlineOptions): Promise<HealthStatus> {
+export async function checkHealth(io: HealthIo, options: HealthCheckOptions): Promise<HealthStatus> {
+  // Checked before anything is sent, like every other argument.
+  const fallback = prepareQuery("vector(1)", { namespace: options.namespace });
   const started = performance.now();
   const remaining = () => Math.max(1, options.timeoutMs - (performance.now() - started));
   const at = (timeoutMs: number): DeadlineOptions => ({ signal: options.signal, timeoutMs });
@@ -102,7 +116,7 @@ export async function checkHealth(io: HealthIo, options: DeadlineOptions): Promi
     let byQuery: ProbeOutcome | undefined;
     if (healthy.kind === "hidden" || ready.kind === "hidden") {
       try {
-        await io.call(prepareQuery("vector(1)", undefined), at(remaining()));
+        await io.call(fallback, at(remaining()));
         byQuery = { kind: "ok" };
       } catch (error) {
         byQuery = { kind: "failed", error: settle(error) };

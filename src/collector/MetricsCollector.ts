@@ -1,5 +1,6 @@
 import { inspect } from "node:util";
 import type Keyv from "keyv";
+import { checkNamespace } from "../client/callOptions.ts";
 import type { PrometheusClientOptions } from "../client/options.ts";
 import type { PrometheusClient } from "../client/PrometheusClient.ts";
 import { prepareLabelNames, prepareLabelValues, prepareSeries } from "../client/series.ts";
@@ -24,7 +25,7 @@ import {
 import { ClusterClients } from "./clients.ts";
 import type { Cluster } from "./cluster.ts";
 import { type FanoutContext, fanOut, type Operation } from "./fanout.ts";
-import { type ClusterHealth, healthOperation } from "./health.ts";
+import { type ClusterHealth, type FleetHealthOptions, healthOperation } from "./health.ts";
 import { mergeLabelSets, mergeMatrix, mergeQuery, mergeStrings } from "./merge.ts";
 import {
   type MetricsCollectorOptions,
@@ -181,8 +182,12 @@ export class MetricsCollector {
    * the cluster's answer in `value` either way. Health checks are never skipped by an open
    * circuit: they are how a recovered cluster closes it early.
    */
-  health(options?: FleetOptions): Promise<FleetResult<ClusterHealth>> {
-    return this.#fanOut(options, () => healthOperation);
+  health(options?: FleetHealthOptions): Promise<FleetResult<ClusterHealth>> {
+    return this.#fanOut(options, () => {
+      const { call } = splitOptions(options);
+      checkNamespace(call.namespace);
+      return healthOperation(call.namespace);
+    });
   }
 
   /** The checked clusters a selection picks (all when omitted), from the registry. */

@@ -8,9 +8,12 @@ import {
   BadQueryError,
   basicAuth,
   bearerAuth,
+  InvalidArgumentError,
   inClusterOptions,
+  MetricsCollector,
   PrometheusClient,
   type PrometheusClientOptions,
+  StaticClusterRegistry,
 } from "../../src/index.ts";
 import { htpasswdMissing, opensslMissing, prometheusMissing } from "../support/binaries.ts";
 import { makeCertificates } from "../support/certs.ts";
@@ -158,6 +161,43 @@ describe.skipIf(prometheusMissing)("bearer tokens through a kube-rbac-proxy-like
     const missing = await failure(c.query("vector(1)"));
     expect(missing).toBeInstanceOf(BadQueryError);
     expect(missing.message).toContain("answered 400: Bad Request");
+  });
+
+  it("tenancy: health() asks its fallback query in the namespace given, by GET", async () => {
+    const c = client({ url: tenancy.url, auth: bearerAuth({ token: "viewer-token" }) });
+    const from = tenancy.requests.length;
+    const health = await c.health({ namespace: "team-a" });
+    expect(health).toMatchObject({ healthy: true, ready: true, via: "query" });
+    expect(health.error).toBeUndefined();
+    expect(tenancy.requests.slice(from)).toContainEqual(
+      expect.objectContaining({
+        method: "GET",
+        path: "/api/v1/query",
+        search: expect.stringContaining("namespace=team-a"),
+        status: 200,
+      }),
+    );
+    // Without a namespace the tenancy port refuses the fallback: unhealthy, and the reason says so.
+    const without = await c.health();
+    expect(without.healthy).toBe(false);
+    expect(without.error).toBeInstanceOf(BadQueryError);
+    await expect(c.health({ namespace: "Not_A_Namespace" })).rejects.toThrow(
+      "namespace must be a Kubernetes namespace name",
+    );
+    // The fleet passes it to every cluster's check, and refuses a bad one before sending anything.
+    await using fleet = new MetricsCollector({
+      registry: new StaticClusterRegistry([
+        { id: "tenant", url: tenancy.url, auth: { type: "bearer", token: "viewer-token" } },
+      ]),
+    });
+    expect((await fleet.health({ namespace: "team-a" })).get("tenant")).toMatchObject({
+      status: "ok",
+      value: { healthy: true, via: "query" },
+    });
+    expect((await fleet.health()).get("tenant")?.status).toBe("error");
+    const sent = tenancy.requests.length;
+    await expect(fleet.health({ namespace: "-x" })).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(tenancy.requests.length).toBe(sent);
   });
 
   it("a token provider is asked again after a 401 and the call replayed once", async () => {
