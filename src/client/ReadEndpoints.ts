@@ -1,22 +1,15 @@
 import type { ApiResponse } from "../decode/response.ts";
-import type { BodyDecoder } from "../transport/decoder.ts";
-import type { RequestSpec } from "../transport/Transport.ts";
-import type { CallOptions } from "./callOptions.ts";
 import * as api from "./endpoints.ts";
+import { ServerEndpoints } from "./ServerEndpoints.ts";
 
 /**
  * The read endpoints besides the queries, one thin method each: every one prepares a request
  * (arguments checked before anything is sent) and hands it to {@link PrometheusClient}'s single
- * run path, so deadlines, retries, errors and the cache work the same for all of them.
+ * run path (`run`, declared by `ServerEndpoints`, which holds the rest of them), so
+ * deadlines, retries, errors and the cache work the same for all of them.
  * Kept apart from the client's core only to keep each file readable.
  */
-export abstract class ReadEndpoints {
-  /** Runs a prepared request under the call's options: the client's one run path. */
-  protected abstract run<T>(
-    prepare: () => { spec: RequestSpec; decode: BodyDecoder<T> },
-    options: CallOptions | undefined,
-  ): Promise<ApiResponse<T>>;
-
+export abstract class ReadEndpoints extends ServerEndpoints {
   /**
    * The label sets of the series matching any of `matchers` (`/api/v1/series`, form POST).
    *

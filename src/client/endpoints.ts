@@ -5,6 +5,7 @@
 
 export type { Exemplar, ExemplarSeries } from "../decode/api/exemplars.ts";
 export type { MetadataData, MetricMetadata, MetricType, TargetMetadata } from "../decode/api/metadata.ts";
+export type { ParsedQuery } from "../decode/api/promql.ts";
 export type {
   Alert,
   AlertingRule,
@@ -15,6 +16,26 @@ export type {
   RuleGroup,
   RulesData,
 } from "../decode/api/rules.ts";
+export type {
+  RelabelAction,
+  RelabelRule,
+  RelabelStep,
+  RelabelStepsData,
+  ScrapePoolsData,
+} from "../decode/api/scrape.ts";
+export type {
+  FeaturesData,
+  MetricFamily,
+  SelfMetric,
+  SelfMetricLabel,
+  SelfMetricValue,
+  ServerNotification,
+  TsdbBlock,
+  TsdbBlockCompaction,
+  TsdbBlockRef,
+  TsdbBlockStats,
+  TsdbBlocksData,
+} from "../decode/api/server.ts";
 export type {
   BuildInfo,
   ConfigData,
@@ -35,7 +56,12 @@ export type {
 } from "../decode/api/targets.ts";
 export type { Labels } from "../decode/types.ts";
 export type { EndpointOptions, TimeRangeOptions } from "./endpointOptions.ts";
-export { type ExemplarsOptions, prepareExemplars, prepareFormatQuery } from "./exemplars.ts";
+export {
+  type ExemplarsOptions,
+  prepareExemplars,
+  prepareFormatQuery,
+  prepareParseQuery,
+} from "./exemplars.ts";
 export { checkHealth, type HealthIo, type HealthOptions, type HealthStatus } from "./health.ts";
 export {
   type MetadataOptions,
@@ -55,10 +81,22 @@ export {
 export {
   prepareBuildInfo,
   prepareConfig,
+  prepareFeatures,
   prepareFlags,
+  prepareNotifications,
   prepareRuntimeInfo,
+  prepareSelfMetrics,
+  prepareTsdbBlocks,
   prepareTsdbStatus,
   prepareWalReplay,
+  type SelfMetricsOptions,
   type TsdbStatusOptions,
 } from "./status.ts";
-export { prepareAlertmanagers, prepareTargets, type TargetsOptions } from "./targets.ts";
+export {
+  prepareAlertmanagers,
+  prepareRelabelSteps,
+  prepareScrapePoolConfig,
+  prepareScrapePools,
+  prepareTargets,
+  type TargetsOptions,
+} from "./targets.ts";

@@ -1,5 +1,6 @@
 import { decodeExemplars, type ExemplarSeries } from "../decode/api/exemplars.ts";
 import { decodeString } from "../decode/api/labels.ts";
+import { decodeParsedQuery, type ParsedQuery } from "../decode/api/promql.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import { checkOptions, type EndpointOptions, prepare, timeRangeParams } from "./endpointOptions.ts";
 import { checkQuery, type TimeInput } from "./params.ts";
@@ -37,4 +38,14 @@ export function prepareFormatQuery(
   const query = checkQuery(promql);
   const o = checkOptions(options);
   return prepare("form", "api/v1/format_query", [["query", query]], o, decodeString);
+}
+
+/** Builds `/api/v1/parse_query` (form POST, GET fallback; experimental, Prometheus 3.0+). */
+export function prepareParseQuery(
+  promql: string,
+  options: EndpointOptions | undefined,
+): PreparedRequest<ParsedQuery> {
+  const query = checkQuery(promql);
+  const o = checkOptions(options);
+  return prepare("form", "api/v1/parse_query", [["query", query]], o, decodeParsedQuery);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import type { PrometheusClient } from "../../src/index.ts";
+import { type PrometheusClient, ResponseError } from "../../src/index.ts";
 import { ESCAPED_LABEL_VALUE, FIXTURE_RULE_GROUP } from "../support/fixtures.ts";
 import { endpointClients, window } from "./endpointsHelpers.ts";
 
@@ -139,6 +139,35 @@ describe.skipIf(prometheusUrl === undefined)("every read endpoint against a real
       expect(data.seriesCountByMetricName.length).toBeLessThanOrEqual(
         rawStats.seriesCountByMetricName.length,
       );
+    });
+
+    it("scrapePools() lists the configured scrape pools", async () => {
+      const { data } = await client().scrapePools();
+      expect(data).toEqual({ scrapePools: ["prometheus"] });
+      expect(data).toEqual(await raw("/api/v1/scrape_pools"));
+    });
+
+    it("endpoints newer than the server fail with a ResponseError holding its 404", async () => {
+      const calls = [
+        client().parseQuery("foo / bar"),
+        client().scrapePoolConfig("prometheus"),
+        client().relabelSteps("prometheus", { __address__: "127.0.0.1:9090", job: "prometheus" }),
+        client().tsdbBlocks(),
+        client().selfMetrics(),
+        client().notifications(),
+        client().features(),
+      ];
+      for (const error of await Promise.all(
+        calls.map((call) =>
+          call.then(
+            () => undefined,
+            (e) => e,
+          ),
+        ),
+      )) {
+        expect(error).toBeInstanceOf(ResponseError);
+        expect((error as ResponseError).status).toBe(404);
+      }
     });
 
     it("health() probes /-/healthy and /-/ready and reads the version", async () => {
