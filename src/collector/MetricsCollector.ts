@@ -193,7 +193,9 @@ export class MetricsCollector {
   /** The checked clusters a selection picks (all when omitted), from the registry. */
   async clusters(selection?: ClusterSelection): Promise<Cluster[]> {
     this.#assertOpen();
-    const targets = await resolveTargets(this.#options.registry, this.#checker, selection);
+    const targets = await resolveTargets(this.#options.registry, this.#checker, selection, (ids) =>
+      this.#retain(ids),
+    );
     const out: Cluster[] = [];
     for (const t of targets) {
       const raw = t.cluster ?? (await this.#options.registry.get(t.id));
@@ -307,7 +309,14 @@ export class MetricsCollector {
     this.#assertOpen();
     const op = build();
     const { fleet } = splitOptions(options);
-    const list = () => resolveTargets(this.#options.registry, this.#checker, fleet.clusters);
+    const list = () =>
+      resolveTargets(this.#options.registry, this.#checker, fleet.clusters, (ids) => this.#retain(ids));
     return fanOut(this.#context, list, op, fleet);
+  }
+
+  /** Drops what the collector holds for clusters the registry no longer lists. */
+  #retain(ids: ReadonlySet<string>): void {
+    this.#clients.retain(ids);
+    this.#breakers?.retain(ids);
   }
 }

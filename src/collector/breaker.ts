@@ -55,6 +55,11 @@ export class CircuitBreakers {
     this.#logger = logger;
   }
 
+  /** Forgets the state of clusters no longer in the registry (`ids` is all it has now). */
+  retain(ids: ReadonlySet<string>): void {
+    for (const id of this.#states.keys()) if (!ids.has(id)) this.#states.delete(id);
+  }
+
   /** Decides whether a call may go to `cluster` now. An admitted probe must be settled. */
   admit(cluster: string): Admission {
     const state = this.#states.get(cluster);

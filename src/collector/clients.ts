@@ -118,6 +118,21 @@ export class ClusterClients {
     }
   }
 
+  /**
+   * Closes the clients of clusters no longer in the registry (`ids` is all it has now), each
+   * after the calls handed to it end: a fleet whose registry drops clusters would otherwise keep
+   * a client, and its connection pool, for every cluster it ever saw.
+   */
+  retain(ids: ReadonlySet<string>): void {
+    if (this.#closed) return;
+    for (const [id, entry] of this.#entries) {
+      if (ids.has(id)) continue;
+      this.#entries.delete(id);
+      this.#logger.info({ cluster: id }, "cluster no longer in the registry: client closed");
+      void this.#retire(entry, Math.max(0, entry.busyUntil - performance.now()));
+    }
+  }
+
   /** Closes and forgets every client; later {@link ClusterClients.clientFor} calls throw. */
   async closeAll(): Promise<void> {
     this.#closed = true;

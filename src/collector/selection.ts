@@ -100,20 +100,25 @@ function kindOf(selection: unknown): "all" | "ids" | "labels" | "predicate" {
 /**
  * Resolves a selection against the registry. A list of ids (given, or the registry's `ids()`
  * for all clusters) is not looked up here: each id is looked up when its turn in the pool
- * comes, inside its own deadline. Duplicate ids count once.
+ * comes, inside its own deadline. Duplicate ids count once. `onListed` is told every id the
+ * registry has whenever the selection made it list them all (any selection but a list of ids).
  */
 export async function resolveTargets(
   registry: ClusterRegistry,
   checker: ClusterChecker,
   selection: ClusterSelection | undefined,
+  onListed?: (ids: ReadonlySet<string>) => void,
 ): Promise<Target[]> {
   const kind = kindOf(selection);
   if (kind === "ids") return [...new Set(selection as readonly string[])].map((id) => ({ id }));
   if (kind === "all" && typeof registry.ids === "function") {
     // Looked up one by one inside the pool, each within its own deadline.
-    return [...new Set(await registry.ids())].map((id) => ({ id }));
+    const ids = new Set(await registry.ids());
+    onListed?.(ids);
+    return [...ids].map((id) => ({ id }));
   }
   const entries = await listEntries(registry, checker);
+  onListed?.(new Set(entries.map((entry) => entry.id)));
   const selected = (cluster: Cluster): boolean =>
     kind === "labels"
       ? cluster.matches(selection as Readonly<Record<string, string>>)

@@ -67,6 +67,61 @@ describe("clients", () => {
   });
 });
 
+describe("clusters the registry drops", () => {
+  it("their clients are closed and their circuit forgotten at the next call that lists the registry", async () => {
+    const up = await stub(jsonBody(200, vectorBody({}, 1)));
+    const down = await stub(textBody(503, "unavailable\n"));
+    let entries = [
+      { id: "a", url: up.url, labels: { env: "prod" } },
+      { id: "b", url: down.url, labels: { env: "prod" } },
+    ];
+    const infos: string[] = [];
+    const noop = () => {};
+    const fleet = collector({
+      registry: { get: (id: string) => entries.find((e) => e.id === id), list: () => entries },
+      breaker: { failures: 1, coolDownMs: 60_000 },
+      logger: { debug: noop, warn: noop, error: noop, info: (_o, msg) => infos.push(String(msg)) },
+    });
+    await fleet.query("up");
+    /** What the collector describes itself as holding: open circuits and clients. */
+    const held = () => JSON.parse(JSON.stringify(fleet)) as { openCircuits: object; clients: number };
+    expect(held()).toMatchObject({ openCircuits: { b: "open" }, clients: 2 });
+    const a = await fleet.client("a");
+    const b = await fleet.client("b");
+    // An explicit list of ids does not list the registry: nothing is dropped.
+    entries = entries.filter((e) => e.id === "a");
+    await fleet.query("up", { clusters: ["a"] });
+    expect(held()).toMatchObject({ openCircuits: { b: "open" }, clients: 2 });
+    // A label selection lists every entry: "b" is gone, its client closed, its circuit forgotten.
+    await fleet.query("up", { clusters: { env: "prod" } });
+    await expect(b.query("up")).rejects.toThrow(/closed/);
+    expect(held()).toMatchObject({ openCircuits: {}, clients: 1 });
+    expect(infos).toContain("cluster no longer in the registry: client closed");
+    expect(await fleet.client("a")).toBe(a);
+    // Back in the registry: a new client, and a fresh circuit.
+    entries = [...entries, { id: "b", url: up.url, labels: { env: "prod" } }];
+    expect((await fleet.query("up")).get("b")?.status).toBe("ok");
+    expect(await fleet.client("b")).not.toBe(b);
+  });
+
+  it("a registry with ids() is pruned by a call over all clusters", async () => {
+    const s = await stub(jsonBody(200, vectorBody({}, 1)));
+    let ids = ["a", "b"];
+    const fleet = collector({
+      registry: {
+        ids: () => ids,
+        get: (id: string) => (ids.includes(id) ? { id, url: s.url } : undefined),
+        list: () => ids.map((id) => ({ id, url: s.url })),
+      },
+    });
+    await fleet.query("up");
+    const b = await fleet.client("b");
+    ids = ["a"];
+    expect([...(await fleet.query("up"))].map((c) => c.cluster)).toEqual(["a"]);
+    await expect(b.query("up")).rejects.toThrow(/closed/);
+  });
+});
+
 describe("lifecycle and description", () => {
   it("fails clearly after close, closes every client, and is safe to close twice", async () => {
     const s = await stub(jsonBody(200, vectorBody({}, 1)));
