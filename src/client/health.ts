@@ -36,6 +36,8 @@ export interface HealthStatus {
 export interface DeadlineOptions {
   signal?: AbortSignal | undefined;
   timeoutMs: number;
+  /** A lookup whose failure is not an `error` event (the transport's `bestEffort`). */
+  bestEffort?: boolean | undefined;
 }
 
 /** What `checkHealth` is given: the deadline, and the namespace of the fallback query. */
@@ -87,7 +89,13 @@ export async function checkHealth(io: HealthIo, options: HealthCheckOptions): Pr
     : versionAbort.signal;
   let versionFound: string | undefined;
   const version = io
-    .call(prepareBuildInfo(undefined), { signal: versionSignal, timeoutMs: options.timeoutMs })
+    // Best effort: behind a proxy that hides buildinfo (403, 404), or cut when the verdict is in,
+    // its failure is no error of the server's, and must not count as one in `error` events.
+    .call(prepareBuildInfo(undefined), {
+      signal: versionSignal,
+      timeoutMs: options.timeoutMs,
+      bestEffort: true,
+    })
     .then(
       (r) => {
         versionFound = r.data.version;

@@ -35,6 +35,11 @@ export interface RequestSpec {
 export interface CallOptions {
   signal?: AbortSignal | undefined;
   timeoutMs: number;
+  /**
+   * A lookup nobody asked for and whose failure changes nothing (health()'s version lookup): its
+   * failure is logged at debug but not emitted as an `error` event, which callers count.
+   */
+  bestEffort?: boolean | undefined;
 }
 
 /** Everything the transport needs from its client. */
@@ -100,7 +105,9 @@ export class Transport {
       return await this.#attempts(spec, deadline, endpoint, decode);
     } catch (error) {
       const failure = this.#finalError(error, deadline, endpoint);
-      this.#settings.events.emit("error", { endpoint, error: failure, cluster: this.#settings.cluster });
+      if (!options.bestEffort) {
+        this.#settings.events.emit("error", { endpoint, error: failure, cluster: this.#settings.cluster });
+      }
       this.#settings.logger.debug(
         { endpoint, error: failure.message, cluster: this.#settings.cluster },
         "call failed",

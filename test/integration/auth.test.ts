@@ -165,10 +165,18 @@ describe.skipIf(prometheusMissing)("bearer tokens through a kube-rbac-proxy-like
 
   it("tenancy: health() asks its fallback query in the namespace given, by GET", async () => {
     const c = client({ url: tenancy.url, auth: bearerAuth({ token: "viewer-token" }) });
+    const errors: unknown[] = [];
+    c.on("error", (event) => errors.push(event));
     const from = tenancy.requests.length;
     const health = await c.health({ namespace: "team-a" });
     expect(health).toMatchObject({ healthy: true, ready: true, via: "query" });
     expect(health.error).toBeUndefined();
+    // The port refuses buildinfo too: no version, and that best-effort lookup is no `error` event.
+    expect(health.version).toBeUndefined();
+    expect(tenancy.requests.slice(from).map((r) => `${r.path} ${r.status}`)).toContain(
+      "/api/v1/status/buildinfo 400",
+    );
+    expect(errors).toEqual([]);
     expect(tenancy.requests.slice(from)).toContainEqual(
       expect.objectContaining({
         method: "GET",
