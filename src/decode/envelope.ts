@@ -53,10 +53,19 @@ export function parseEnvelope(body: Uint8Array | string): Envelope {
   } catch (error) {
     const start = text.trimStart().slice(0, 1);
     const hint =
-      start === "<" ? "an HTML page (a proxy or login page?)" : `not JSON (${(error as Error).message})`;
+      start === "<" ? "an HTML page (a proxy or login page?)" : `not JSON (${withoutSnippet(error as Error)})`;
     throw new DecodeError(`the body is ${hint}`);
   }
   return validateEnvelope(json);
+}
+
+/**
+ * V8's `JSON.parse` message without the piece of the body it quotes (`Unexpected token 'B',
+ * "Bearer s3c"... is not valid JSON`): a body may echo a credential, and a cut-off piece of one
+ * cannot be recognised and masked.
+ */
+function withoutSnippet(error: Error): string {
+  return error.message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, "");
 }
 
 /** Validates an already parsed envelope. */

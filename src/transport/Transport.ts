@@ -10,6 +10,7 @@ import type { Logger } from "../observe/logger.ts";
 import { type SpanAttributes, withSpan } from "../observe/tracing.ts";
 import { Deadline, raceSignal, sleep } from "./deadline.ts";
 import type { BodyDecoder } from "./decoder.ts";
+import { maskEchoed } from "./echoedSecrets.ts";
 import { describeErrorBody } from "./errorAnswer.ts";
 import { type ExchangeAnswer, type ExchangeSettings, exchange } from "./exchange.ts";
 import { InFlight } from "./inFlight.ts";
@@ -134,7 +135,10 @@ export class Transport {
         form: new URLSearchParams(),
         signal: deadline.signal,
       });
-      return { status: answer.status, text: new TextDecoder().decode(answer.body) };
+      return {
+        status: answer.status,
+        text: maskEchoed(new TextDecoder().decode(answer.body), answer.credentials),
+      };
     } catch (error) {
       throw this.#finalError(error, deadline, endpoint);
     } finally {
@@ -201,6 +205,7 @@ export class Transport {
       }
       const retryAfterMs = parseRetryAfter(answer.headers.get("retry-after"));
       const failed = describeErrorBody(status, answer.body, endpoint, retryAfterMs);
+      if (failed.detail !== undefined) failed.detail = maskEchoed(failed.detail, answer.credentials);
       const error = errorFromResponse(failed);
       error.cluster = cluster;
       const serverSpentItsTime = failed.errorType === "timeout" || failed.errorType === "canceled";
@@ -277,7 +282,7 @@ export class Transport {
     } catch (error) {
       if (!(error instanceof DecodeError)) throw error;
       throw new ResponseError(
-        `${endpoint} answered ${answer.status} with a body that is not valid: ${error.message}`,
+        `${endpoint} answered ${answer.status} with a body that is not valid: ${maskEchoed(error.message, answer.credentials)}`,
         { endpoint, status: answer.status, cluster, warnings: error.warnings, infos: error.infos },
       );
     }
@@ -286,7 +291,7 @@ export class Transport {
       const error = errorFromResponse({
         status: answer.status,
         errorType: envelope.errorType,
-        detail: envelope.error,
+        detail: envelope.error === undefined ? undefined : maskEchoed(envelope.error, answer.credentials),
         endpoint,
         warnings: envelope.warnings,
         infos: envelope.infos,

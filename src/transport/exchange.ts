@@ -5,6 +5,7 @@ import { PrometheusError } from "../errors/PrometheusError.ts";
 import { ResponseError } from "../errors/ResponseError.ts";
 import { discardBody, readBody } from "./body.ts";
 import { raceSignal } from "./deadline.ts";
+import { addedValues } from "./echoedSecrets.ts";
 import { redactUrl } from "./url.ts";
 
 /** One HTTP request as the transport means it, before redirects. */
@@ -25,6 +26,8 @@ export interface ExchangeAnswer {
   anonymous: boolean;
   /** When (performance.now()) the final response's headers arrived, before its body was read. */
   headersAt: number;
+  /** The credentials the auth strategy sent on any hop: to be masked in any text of the answer. */
+  credentials: readonly string[];
 }
 
 /** What an exchange needs from its client. */
@@ -103,11 +106,14 @@ export async function exchange(
   let method = request.method;
   let url = method === "GET" ? withForm(request.url, request.form) : request.url;
   let anonymous = false;
+  const credentials: string[] = [];
   for (let hop = 0; ; hop++) {
     const headers = new Headers({ "user-agent": settings.userAgent, accept: "application/json" });
     if (!anonymous) {
       for (const [name, value] of settings.staticHeaders) headers.set(name, value);
+      const before = new Map(headers);
       await applyAuth(settings.auth, { headers, url, signal: request.signal });
+      credentials.push(...addedValues(before, headers));
     }
     const body = method === "POST" ? request.form.toString() : null;
     if (body !== null) headers.set("content-type", "application/x-www-form-urlencoded");
@@ -123,7 +129,14 @@ export async function exchange(
     const location = response.headers.get("location");
     if (!REDIRECTS.has(response.status) || location === null) {
       const bytes = await readBody(response, settings.maxResponseBytes, redactUrl(url), request.signal);
-      return { status: response.status, headers: response.headers, body: bytes, anonymous, headersAt };
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: bytes,
+        anonymous,
+        headersAt,
+        credentials,
+      };
     }
     await discardBody(response, request.signal);
     if (hop >= settings.maxRedirects) {

@@ -72,8 +72,46 @@ function needles(certs: TestCertificates | undefined): string[] {
 const views = (value: unknown): string[] => viewsOf(value, 5);
 
 /** A route of the fault stub: the first path segment of the client's base URL picks it. */
-type Route = "ok" | "hang" | "429" | "503" | "cut" | "away" | "401" | "403" | "html";
-const ROUTES: Route[] = ["ok", "hang", "429", "503", "cut", "away", "401", "403", "html"];
+type Route =
+  | "ok"
+  | "hang"
+  | "429"
+  | "503"
+  | "cut"
+  | "away"
+  | "401"
+  | "403"
+  | "html"
+  | "echo401"
+  | "echo400"
+  | "echo200"
+  | "echo502";
+const ROUTES: Route[] = [
+  "ok",
+  "hang",
+  "429",
+  "503",
+  "cut",
+  "away",
+  "401",
+  "403",
+  "html",
+  "echo401",
+  "echo400",
+  "echo200",
+  "echo502",
+];
+
+/**
+ * What a debugging gateway answers: the request's headers quoted back, and for Basic auth the
+ * decoded `user:password` too.
+ */
+function echoed(req: IncomingMessage): string {
+  const lines = Object.entries(req.headers).map(([name, value]) => `${name}: ${String(value)}`);
+  const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+  if (basic) lines.push(`decoded: ${Buffer.from(basic, "base64").toString("utf8")}`);
+  return `no route for this request\n${lines.join("\n")}\n`;
+}
 
 describe.skipIf(redisMissing ?? opensslMissing)("no secret anywhere a person or a tool can see", () => {
   let certs: TestCertificates;
@@ -123,6 +161,13 @@ describe.skipIf(redisMissing ?? opensslMissing)("no secret anywhere a person or 
       if (route === "403") return text(403, "Forbidden (user=system:serviceaccount:x, verb=create)\n");
       if (route === "html")
         return text(200, "<html><body>Log in</body></html>", { "content-type": "text/html" });
+      if (route === "echo401") return text(401, echoed(req));
+      if (route === "echo200") return text(200, echoed(req));
+      if (route === "echo502") return text(502, echoed(req));
+      if (route === "echo400")
+        return text(400, JSON.stringify({ status: "error", errorType: "bad_data", error: echoed(req) }), {
+          "content-type": "application/json",
+        });
       return answer(res);
     });
     tlsServer = https.createServer(
@@ -230,6 +275,7 @@ describe.skipIf(redisMissing ?? opensslMissing)("no secret anywhere a person or 
           });
           await drive(() => c.query("up", { time: 1_700_000_000 }));
           await drive(() => c.query("up", { time: 1_700_000_000 })); // a cache hit on "ok"
+          if (route.startsWith("echo")) await drive(() => c.health());
           if (route === "ok") {
             await drive(() => c.queryRange("up", { start: 1_700_000_000, end: 1_700_000_600, step: 60 }));
             await drive(() => c.series(["up"]));

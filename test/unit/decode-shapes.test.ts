@@ -104,6 +104,11 @@ describe("envelope", () => {
     expect(() => parseEnvelope('{"status":"success","warnings":[1]}')).toThrow(/warnings\.0/);
     expect(() => parseEnvelope("1")).toThrow(/\(body: /);
     expect(() => parseEnvelope("  <html>")).toThrow("the body is an HTML page (a proxy or login page?)");
+    // V8 quotes the start of the body; it may be an echoed credential, cut where it cannot be masked.
+    expect(() => parseEnvelope("Bearer sek-opaque-token-0123456789")).toThrow(
+      /^the body is not JSON \(Unexpected token 'B'\)$/,
+    );
+    expect(() => parseEnvelope('{"a":1} trailing')).toThrow(/at position 8/);
     expect(() => parseEnvelope(new TextEncoder().encode("nope"))).toThrow(/the body is not JSON \(/);
     expect(new DecodeError("x").name).toBe("DecodeError");
   });

@@ -1,0 +1,46 @@
+/**
+ * Credentials a server or proxy echoes back. Some gateways and debug proxies quote the request's
+ * headers in their error pages ("no route for Authorization: Bearer …"), and promfleet quotes a
+ * proxy's error text in its errors: so each credential a request sent is masked in any text of
+ * its answer before that text reaches an error.
+ */
+
+/** Shorter fragments are not masked: a 1–3 character password would blank out ordinary words. */
+const MIN_FRAGMENT = 4;
+
+/**
+ * The parts of a credential header's value that must not be shown: the value, the token after
+ * an auth scheme (`Bearer <token>`), and for `Basic` the decoded `user:password` and password.
+ */
+export function credentialFragments(value: string): string[] {
+  const fragments = [value];
+  const scheme = /^([A-Za-z][\w.-]*)\s+(\S.*)$/s.exec(value);
+  if (scheme) {
+    const [, name, rest] = scheme as unknown as [string, string, string];
+    fragments.push(rest);
+    if (name.toLowerCase() === "basic") {
+      const decoded = Buffer.from(rest, "base64").toString("utf8");
+      const colon = decoded.indexOf(":");
+      if (colon >= 0) fragments.push(decoded, decoded.slice(colon + 1));
+    }
+  }
+  return fragments.filter((fragment) => fragment.trim().length >= MIN_FRAGMENT);
+}
+
+/** `text` with every fragment replaced by `***`, longest first (a token inside its header value). */
+export function maskEchoed(text: string, fragments: readonly string[]): string {
+  if (fragments.length === 0) return text;
+  let masked = text;
+  for (const fragment of [...fragments].sort((a, b) => b.length - a.length)) {
+    if (masked.includes(fragment)) masked = masked.split(fragment).join("***");
+  }
+  return masked;
+}
+
+/** The values `headers` holds now that it did not hold in `before` (what an auth strategy set). */
+export function addedValues(before: ReadonlyMap<string, string>, headers: Headers): string[] {
+  const added: string[] = [];
+  for (const [name, value] of headers)
+    if (before.get(name) !== value) added.push(...credentialFragments(value));
+  return added;
+}
