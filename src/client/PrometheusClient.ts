@@ -47,6 +47,8 @@ export class PrometheusClient extends ReadEndpoints {
   /** Connection pools, rebuilt when TLS files change (they hold the client key: private). */
   readonly #pools: DispatcherPool;
   #closed = false;
+  /** The close under way, shared by later `close()` calls. */
+  #closing: Promise<void> | undefined;
   /** The client certificate in force (public, but part of the identity under mTLS; follows reloads). */
   get #clientCertificate(): string | undefined {
     return this.#pools.clientCertificate();
@@ -168,7 +170,10 @@ export class PrometheusClient extends ReadEndpoints {
     const timeoutMs = callTimeout(options, this.#options.timeoutMs);
     const signal = callSignal(options);
     const cache = callCache(options);
-    if (this.#cache) return this.#cache.run(spec, decode, { signal, timeoutMs, cache });
+    // Counted in flight from here, cache reads included, so close() gives the whole call its grace.
+    if (this.#cache) {
+      return this.#transport.inFlight.track(this.#cache.run(spec, decode, { signal, timeoutMs, cache }));
+    }
     return this.#transport.call(spec, { signal, timeoutMs }, decode);
   }
 
@@ -221,7 +226,10 @@ export class PrometheusClient extends ReadEndpoints {
     const t = this.#transport;
     const call: api.HealthIo["call"] = (r, o) => t.call(r.spec, o, r.decode);
     const io = { probe: t.probe.bind(t), call, url: this.url, cluster: this.cluster };
-    return api.checkHealth(io, { signal: callSignal(options), timeoutMs, namespace: options?.namespace });
+    // Counted in flight as a whole: between its probes and its fallback query no request runs.
+    return this.#transport.inFlight.track(
+      api.checkHealth(io, { signal: callSignal(options), timeoutMs, namespace: options?.namespace }),
+    );
   }
 
   /**
@@ -247,12 +255,21 @@ export class PrometheusClient extends ReadEndpoints {
     if (typeof graceMs !== "number" || !(graceMs >= 0) || graceMs > MAX_TIMEOUT_MS) {
       throw new InvalidArgumentError("graceMs", "graceMs must be a number of milliseconds, 0 or more");
     }
-    if (this.#closed) return;
+    const inFlight = this.#transport.inFlight;
+    if (this.#closing) {
+      // Closing already, perhaps with a longer grace (a fleet's replaced client letting its calls
+      // run to their deadline): a shorter one given now cuts them sooner.
+      void inFlight.whenIdle(graceMs).then(() => inFlight.cut());
+      return this.#closing;
+    }
     this.#closed = true;
-    await this.#transport.inFlight.whenIdle(graceMs);
-    // Calls still running end now, also one waiting before a retry (it has no socket to cut).
-    this.#transport.inFlight.cut();
-    await this.#pools.close();
+    this.#closing = (async () => {
+      await inFlight.whenIdle(graceMs);
+      // Calls still running end now, also one waiting before a retry (it has no socket to cut).
+      inFlight.cut();
+      await this.#pools.close();
+    })();
+    return this.#closing;
   }
 
   /** `await using client = new PrometheusClient(...)` closes it at the end of the scope. */

@@ -198,6 +198,8 @@ export class MetricsCollector {
     );
     const out: Cluster[] = [];
     for (const t of targets) {
+      // An entry that fails its check is that cluster's error in a fan-out; here it is left out.
+      if (t.error !== undefined) continue;
       const raw = t.cluster ?? (await this.#options.registry.get(t.id));
       if (raw !== undefined) out.push(this.#checker.check(raw));
     }

@@ -4,8 +4,9 @@ import { TimeoutError } from "../errors/TimeoutError.ts";
 /**
  * Waits for `promise` at most `ms`, and no longer than `signal` allows: on time it rejects with a
  * TimeoutError saying `what` did not finish, on abort with an AbortError whose cause is the
- * signal's reason. The work itself is not cancelled (a registry lookup cannot be); its late
- * outcome is ignored and a late rejection is caught. The timer is unref'd and always cleared.
+ * signal's reason. The work itself is not cancelled (a registry lookup cannot be); a late value
+ * goes to `onLate` (when given), a late rejection is caught. The timer is unref'd and always
+ * cleared.
  */
 export function bounded<T>(
   promise: Promise<T>,
@@ -13,9 +14,11 @@ export function bounded<T>(
   signal: AbortSignal | undefined,
   what: string,
   cluster?: string,
+  onLate?: (value: T) => void,
 ): Promise<T> {
+  let settled = false;
   if (signal?.aborted) {
-    promise.catch(() => {});
+    promise.then(onLate, () => {});
     return Promise.reject(abortError(signal, what, cluster));
   }
   return new Promise<T>((resolve, reject) => {
@@ -34,12 +37,15 @@ export function bounded<T>(
     );
     timer.unref();
     const done = (): void => {
+      settled = true;
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     promise.then(
       (value) => {
+        // Given up on already: whoever made the work may need to undo it (a lease to release).
+        if (settled) onLate?.(value);
         done();
         resolve(value);
       },

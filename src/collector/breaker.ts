@@ -81,8 +81,12 @@ export class CircuitBreakers {
     return { admitted: true, probe: true };
   }
 
-  /** Records how a call to `cluster` ended. */
-  settle(cluster: string, outcome: Outcome, error?: Error): void {
+  /**
+   * Records how a call to `cluster` ended; `probe` says whether it was the half-open probe
+   * {@link CircuitBreakers.admit} let through. A call admitted before the circuit opened may end
+   * while the probe runs: its failure counts, but does not stand for the probe's.
+   */
+  settle(cluster: string, outcome: Outcome, error?: Error, probe = false): void {
     const state = this.#states.get(cluster);
     if (outcome === "success") {
       if (!state) return;
@@ -92,15 +96,15 @@ export class CircuitBreakers {
     }
     if (outcome === "neutral") {
       // A probe that proved nothing frees the slot: the next call probes again.
-      if (state) state.probing = false;
+      if (state && probe) state.probing = false;
       return;
     }
     const next = state ?? { failures: 0, openedAt: undefined, probing: false, lastError: "" };
     this.#states.set(cluster, next);
     next.failures++;
     next.lastError = error?.message ?? "failure";
-    const wasProbe = next.probing;
-    next.probing = false;
+    const wasProbe = probe && next.probing;
+    if (wasProbe) next.probing = false;
     if (wasProbe || (next.openedAt === undefined && next.failures >= this.#failures)) {
       next.openedAt = performance.now();
       this.#emit(cluster, "open", next);

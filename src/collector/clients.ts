@@ -23,7 +23,22 @@ interface Entry {
   callTimeoutMs: number;
   /** When (performance.now()) the last call handed this client may still run: a replaced client waits that long. */
   busyUntil: number;
+  /** When (performance.now()) the registry answer it was built from was asked for. */
+  seenAt: number;
+  /** Leases not yet released: fan-outs holding the client that have not started their call on it. */
+  leases: number;
+  /** Wakes a retirement waiting for the leases to end. */
+  onReleased?: (() => void) | undefined;
 }
+
+/** A client handed to one fan-out's call: release it once the call on it has started. */
+export interface ClientLease {
+  client: PrometheusClient;
+  release(): void;
+}
+
+/** The grace `close()` gives calls in flight (PrometheusClient's default). */
+const CLOSE_GRACE_MS = 1_000;
 
 /** JSON with object keys sorted, so equal settings give equal text whatever their key order. */
 function canonical(value: unknown): string {
@@ -44,6 +59,8 @@ function canonical(value: unknown): string {
  */
 export class ClusterClients {
   readonly #entries = new Map<string, Entry>();
+  /** Clients replaced or let go, still letting calls finish: closeAll() must end them too. */
+  readonly #retiring = new Set<Entry>();
   readonly #secret = randomBytes(32);
   readonly #shared: Partial<PrometheusClientOptions>;
   readonly #events: Events;
@@ -73,6 +90,36 @@ export class ClusterClients {
    * timeout from now. Should the client be replaced, it is closed only after that.
    */
   async clientFor(cluster: Cluster, until?: number): Promise<PrometheusClient> {
+    return (await this.#entryFor(cluster, until, performance.now(), false)).client;
+  }
+
+  /**
+   * Like {@link ClusterClients.clientFor}, for a fan-out: the client is not closed while the lease
+   * is held, so a call that got it cannot find it closed before it starts (another fan-out may
+   * replace it in between). `seenAt` is when the registry answer `cluster` comes from was asked
+   * for: a fan-out working from an answer older than the current client's lends that client
+   * rather than switch the cluster back to older settings (a token already rotated away).
+   */
+  async lease(cluster: Cluster, until: number, seenAt: number): Promise<ClientLease> {
+    const entry = await this.#entryFor(cluster, until, seenAt, true);
+    let released = false;
+    return {
+      client: entry.client,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--entry.leases === 0) entry.onReleased?.();
+      },
+    };
+  }
+
+  /** The entry for `cluster`, made or replaced as needed; leased (in the same turn) when `leased`. */
+  async #entryFor(
+    cluster: Cluster,
+    until: number | undefined,
+    seenAt: number,
+    leased: boolean,
+  ): Promise<Entry> {
     this.#assertOpen(cluster.id);
     const settings = { ...this.#shared, ...cluster.clientSettings() };
     const identity = await cluster.auth.identity();
@@ -89,11 +136,16 @@ export class ClusterClients {
       .digest("hex");
     // Checked after the await: two fan-outs racing for a new cluster build one client.
     const current = this.#entries.get(cluster.id);
-    if (current?.key === key) return this.#lend(current, until);
+    if (current?.key === key) {
+      // A later answer with the same settings: an answer older than it must not switch them back.
+      current.seenAt = Math.max(current.seenAt, seenAt);
+      return this.#lend(current, until, leased);
+    }
+    if (current !== undefined && seenAt < current.seenAt) return this.#lend(current, until, leased);
     const callTimeoutMs = settings.timeout ?? DEFAULT_CALL_TIMEOUT_MS;
     const client = new PrometheusClient(settings);
     const unsubscribe = this.#forward(client);
-    const entry: Entry = { key, client, unsubscribe, callTimeoutMs, busyUntil: 0 };
+    const entry: Entry = { key, client, unsubscribe, callTimeoutMs, busyUntil: 0, seenAt, leases: 0 };
     this.#entries.set(cluster.id, entry);
     if (current) {
       this.#logger.info(
@@ -101,15 +153,19 @@ export class ClusterClients {
         "cluster settings or credentials changed: client replaced",
       );
       // Calls already running on the old client end by their own deadlines: wait that long.
-      this.#retire(current, Math.max(0, current.busyUntil - performance.now()));
+      void this.#retire(current, Math.max(0, current.busyUntil - performance.now()));
     }
-    return this.#lend(entry, until);
+    return this.#lend(entry, until, leased);
   }
 
-  /** Hands out `entry`'s client, noting how long the call it is for may run. */
-  #lend(entry: Entry, until: number | undefined): PrometheusClient {
+  /**
+   * Hands out `entry`, noting how long the call it is for may run. A lease is taken here, in the
+   * turn that chose the entry: another fan-out replacing it right after must find it held.
+   */
+  #lend(entry: Entry, until: number | undefined, leased: boolean): Entry {
     entry.busyUntil = Math.max(entry.busyUntil, until ?? performance.now() + entry.callTimeoutMs);
-    return entry.client;
+    if (leased) entry.leases++;
+    return entry;
   }
 
   #assertOpen(cluster: string): void {
@@ -133,12 +189,20 @@ export class ClusterClients {
     }
   }
 
-  /** Closes and forgets every client; later {@link ClusterClients.clientFor} calls throw. */
+  /**
+   * Closes and forgets every client, also those replaced or let go whose calls were still being
+   * waited for (they get the same short grace now); later {@link ClusterClients.clientFor} calls throw.
+   */
   async closeAll(): Promise<void> {
     this.#closed = true;
     const entries = [...this.#entries.values()];
     this.#entries.clear();
-    await Promise.all(entries.map((e) => this.#retire(e)));
+    const retiring = [...this.#retiring];
+    for (const entry of retiring) entry.onReleased?.();
+    await Promise.all([
+      ...entries.map((e) => this.#retire(e, CLOSE_GRACE_MS)),
+      ...retiring.map((e) => e.client.close({ graceMs: CLOSE_GRACE_MS }).catch(() => {})),
+    ]);
   }
 
   /**
@@ -146,12 +210,35 @@ export class ClusterClients {
    * deadline) while new calls go to the new client; on the collector's close the client's short
    * default grace applies, so close() never waits for a hung server.
    */
-  async #retire(entry: Entry, graceMs?: number): Promise<void> {
-    await entry.client.close({ graceMs }).catch((error: unknown) => {
-      this.#logger.warn({ error: String(error) }, "closing a replaced client failed");
+  async #retire(entry: Entry, graceMs: number): Promise<void> {
+    this.#retiring.add(entry);
+    try {
+      // A fan-out that leased the client but has not started its call yet gets to start it.
+      const started = performance.now();
+      if (entry.leases > 0) await this.#leasesEnded(entry, graceMs);
+      const left = Math.max(0, graceMs - (performance.now() - started));
+      await entry.client.close({ graceMs: left }).catch((error: unknown) => {
+        this.#logger.warn({ error: String(error) }, "closing a replaced client failed");
+      });
+    } finally {
+      this.#retiring.delete(entry);
+      // Only now: the calls it let finish still report their events.
+      entry.unsubscribe();
+    }
+  }
+
+  /** Resolves once `entry`'s leases are released, or after `ms` (a lease's call is bounded too). */
+  #leasesEnded(entry: Entry, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(wake, ms);
+      timer.unref();
+      function wake(): void {
+        clearTimeout(timer);
+        entry.onReleased = undefined;
+        resolve();
+      }
+      entry.onReleased = wake;
     });
-    // Only now: the calls it let finish still report their events.
-    entry.unsubscribe();
   }
 
   #forward(client: PrometheusClient): () => void {

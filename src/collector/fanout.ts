@@ -163,37 +163,50 @@ async function runCluster<T, M>(
   }
   // Time left for this cluster, given its own deadline and the overall one.
   const left = (ownMs: number): number => Math.min(start + ownMs, run.deadlineAt) - performance.now();
+  const probe = admission?.probe === true;
+  // Before the lookup the cluster's own timeout is not known yet: the call's or the collector's bounds it.
+  const lookupMs = run.callTimeoutMs ?? ctx.timeoutMs;
   // Whether the caller gave this cluster less time than its own timeout (a per-call timeout or
-  // the overall deadline): a timeout then says nothing about the cluster.
-  let curtailed = false;
+  // the overall deadline): a timeout then says nothing about the cluster. Until the lookup tells
+  // the cluster's own timeout, the collector's stands for it.
+  let curtailed = Math.min(lookupMs, run.deadlineAt - start) < ctx.timeoutMs;
   try {
     if (target.error !== undefined) throw target.error;
-    // Before the lookup the cluster's own timeout is not known yet: the call's or the collector's bounds it.
-    const lookupMs = run.callTimeoutMs ?? ctx.timeoutMs;
+    // When the registry was asked: a client built from a later answer is not replaced by this one.
+    const seenAt = target.seenAt ?? performance.now();
     const cluster: Cluster =
       target.cluster ?? (await bounded(lookup(ctx, id), left(lookupMs), run.signal, "the lookup", id));
     const ownMs = run.callTimeoutMs ?? cluster.timeout ?? ctx.timeoutMs;
     const until = Math.min(start + ownMs, run.deadlineAt);
     // Compared as budgets: (start + ownMs) - start need not give back ownMs in floating point.
     curtailed = Math.min(ownMs, run.deadlineAt - start) < (cluster.timeout ?? ctx.timeoutMs);
-    const client = await bounded(
-      ctx.clients.clientFor(cluster, until),
+    const lease = await bounded(
+      ctx.clients.lease(cluster, until, seenAt),
       left(ownMs),
       run.signal,
       "the client",
       id,
+      (late) => late.release(),
     );
     // At least 1 ms: when the time ran out just now, the client's own deadline says so.
     const timeout = Math.max(1, left(ownMs));
-    const value = await op.call(client, { signal: run.signal, timeout });
+    let pending: Promise<T>;
+    try {
+      pending = op.call(lease.client, { signal: run.signal, timeout });
+    } finally {
+      // The call is counted in flight by its client as soon as it starts: the lease can go.
+      lease.release();
+    }
+    const value = await pending;
     const latencyMs = performance.now() - start;
     const verdict = op.judge?.(value);
     if (verdict && verdict.status !== "ok") {
       const error = verdict.error ?? new PrometheusError(`cluster "${id}" is not healthy`, { cluster: id });
-      ctx.breakers?.settle(id, "failure", error);
+      // A health check the caller cut short proves nothing, as for any other call.
+      if (!(curtailed && verdict.status === "timeout")) ctx.breakers?.settle(id, "failure", error, probe);
       return failedResult(id, verdict.status, error, latencyMs, value);
     }
-    ctx.breakers?.settle(id, "success");
+    ctx.breakers?.settle(id, "success", undefined, probe);
     const notes = value as { cached?: boolean; warnings?: string[]; infos?: string[] };
     return {
       cluster: id,
@@ -211,7 +224,7 @@ async function runCluster<T, M>(
     const cutShort = curtailed && error instanceof TimeoutError;
     const outcome: Outcome = aborted || cutShort ? "neutral" : outcomeOf(error);
     // A neutral end only matters to a probe (it frees the probe slot); never release someone else's.
-    if (outcome !== "neutral" || admission?.probe) ctx.breakers?.settle(id, outcome, error);
+    if (outcome !== "neutral" || probe) ctx.breakers?.settle(id, outcome, error, probe);
     const status: ClusterStatus = error instanceof TimeoutError ? "timeout" : "error";
     ctx.logger.debug({ cluster: id, status, error: error.message }, `${op.name} failed on a cluster`);
     return failedResult(id, status, error, performance.now() - start);

@@ -113,7 +113,16 @@ interface Memo<T> {
   promise: Promise<T>;
   /** performance.now() after which the answer is stale; Infinity while in flight. */
   expiresAt: number;
+  /** performance.now() when the lookup started. */
+  startedAt: number;
 }
+
+/**
+ * The least time a lookup in flight is shared with later calls (else `memoMs`, when longer): so
+ * concurrent fan-outs share one lookup even with `memoMs: 0`, and a hung one is started afresh
+ * by the next fan-out after that, instead of failing every later call for ever.
+ */
+const MIN_IN_FLIGHT_SHARED_MS = 1_000;
 
 /**
  * A registry over an async lookup function, with a short memo: concurrent and recent lookups of a
@@ -185,11 +194,24 @@ export class LookupClusterRegistry implements ClusterRegistry {
     return clusters.filter((c) => c !== undefined);
   }
 
-  /** Reuses a fresh or in-flight answer, else starts `load` and remembers it until it is stale. */
+  /**
+   * Reuses a fresh answer, or one in flight for less than `memoMs` (at least
+   * {@link MIN_IN_FLIGHT_SHARED_MS}); else starts `load` and remembers it until it is stale. A
+   * lookup that hangs (a secret store's request with no timeout) is thus tried again by later
+   * calls instead of failing them all for ever.
+   */
   #memo<T>(current: Memo<T> | undefined, store: (memo: Memo<T>) => void, load: () => Promise<T>): Promise<T> {
     const now = performance.now();
-    if (current && current.expiresAt > now) return current.promise;
-    const memo: Memo<T> = { promise: Promise.resolve().then(load), expiresAt: Number.POSITIVE_INFINITY };
+    const sharedMs = Math.max(this.#memoMs, MIN_IN_FLIGHT_SHARED_MS);
+    const pending = current?.expiresAt === Number.POSITIVE_INFINITY;
+    if (current && current.expiresAt > now && !(pending && now - current.startedAt > sharedMs)) {
+      return current.promise;
+    }
+    const memo: Memo<T> = {
+      promise: Promise.resolve().then(load),
+      expiresAt: Number.POSITIVE_INFINITY,
+      startedAt: now,
+    };
     store(memo);
     memo.promise.then(
       () => {

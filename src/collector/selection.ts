@@ -19,6 +19,8 @@ export interface Target {
   id: string;
   cluster?: Cluster | undefined;
   error?: unknown;
+  /** With `cluster`: when (performance.now()) the registry was asked for it. */
+  seenAt?: number | undefined;
 }
 
 /**
@@ -117,7 +119,9 @@ export async function resolveTargets(
     onListed?.(ids);
     return [...ids].map((id) => ({ id }));
   }
+  const listedAt = performance.now();
   const entries = await listEntries(registry, checker);
+  for (const entry of entries) entry.seenAt = listedAt;
   onListed?.(new Set(entries.map((entry) => entry.id)));
   const selected = (cluster: Cluster): boolean =>
     kind === "labels"

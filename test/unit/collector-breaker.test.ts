@@ -54,9 +54,13 @@ describe("CircuitBreakers", () => {
     b.settle("a", "failure", new UnavailableError("down"));
     await sleep(40);
     expect(b.admit("a")).toMatchObject({ probe: true });
-    b.settle("a", "neutral");
+    b.settle("a", "neutral", undefined, true);
     expect(b.admit("a")).toMatchObject({ probe: true });
-    b.settle("a", "failure", new UnavailableError("still down"));
+    // A call admitted before the circuit opened ends meanwhile: its failure is not the probe's.
+    b.settle("a", "failure", new UnavailableError("older call"));
+    expect(b.state("a")).toBe("half-open");
+    expect(b.admit("a")).toMatchObject({ admitted: false });
+    b.settle("a", "failure", new UnavailableError("still down"), true);
     expect(b.state("a")).toBe("open");
     expect(seen.map((e) => e.state)).toEqual(["open", "half-open", "half-open", "open"]);
     b.settle("never-failed", "success");

@@ -1,0 +1,172 @@
+import Keyv from "keyv";
+import { describe, expect, it } from "vitest";
+import { MetricsCollector } from "../../src/collector/MetricsCollector.ts";
+import { LookupClusterRegistry } from "../../src/collector/registry.ts";
+import { jsonBody, withLatency } from "../support/stubServer.ts";
+import { rotatingBearer } from "./collectorHelpers.ts";
+import { stubPool, vectorBody } from "./collectorStubs.ts";
+
+const stub = stubPool();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A Map-backed Keyv store whose reads take `delayMs`. */
+function slowStore(delayMs: number) {
+  const map = new Map<string, unknown>();
+  const store = {
+    get: async (k: string) => {
+      await sleep(delayMs);
+      return map.get(k);
+    },
+    getMany: async (ks: string[]) => {
+      await sleep(delayMs);
+      return ks.map((k) => map.get(k));
+    },
+    set: async (k: string, v: unknown) => {
+      map.set(k, v);
+      return true;
+    },
+    delete: async (k: string) => map.delete(k),
+    clear: async () => map.clear(),
+    has: async (k: string) => map.has(k),
+    on: () => store,
+    opts: {},
+    namespace: undefined,
+  };
+  return store;
+}
+
+describe("retired clients and fleet.close()", () => {
+  it("fleet.close() also ends calls still running on a client that was replaced (token rotated)", async () => {
+    // first request answers after 4 s; later ones at once
+    let n = 0;
+    const s = await stub((req, res) => {
+      const delay = n++ === 0 ? 4_000 : 0;
+      withLatency(delay, vectorBody({}, 1))(req, res);
+    });
+    let token = "t1";
+    const registry = new LookupClusterRegistry({
+      list: () => ["a"],
+      lookup: () => ({ url: s.url, auth: rotatingBearer(() => token) }),
+      memoMs: 0,
+    });
+    const fleet = new MetricsCollector({ registry, clientOptions: { retry: false }, timeout: 8_000 });
+    const slow = fleet.query("up");
+    await sleep(200);
+    token = "t2";
+    expect((await fleet.query("up")).get("a")?.status).toBe("ok"); // replaces the client
+    const t0 = performance.now();
+    await fleet.close();
+    const r = await slow;
+    const settledAfterClose = performance.now() - t0;
+    // README: close() gives calls in flight 1 s, then cuts them. Generous bound: 2.5 s.
+    expect({ settledAfterClose: settledAfterClose < 2_500, status: r.get("a")?.status }).toEqual({
+      settledAfterClose: true,
+      status: expect.any(String),
+    });
+  });
+
+  it("fleet.close() also closes a client pruned by retain() whose call is still running", async () => {
+    let n = 0;
+    const s = await stub((req, res) => {
+      const delay = n++ === 0 ? 4_000 : 0;
+      withLatency(delay, vectorBody({}, 1))(req, res);
+    });
+    const other = await stub(jsonBody(200, vectorBody({}, 2)));
+    let ids = ["a", "b"];
+    const fleet = new MetricsCollector({
+      registry: {
+        ids: () => ids,
+        get: (id: string) => (ids.includes(id) ? { id, url: id === "a" ? s.url : other.url } : undefined),
+        list: () => ids.map((id) => ({ id, url: id === "a" ? s.url : other.url })),
+      },
+      clientOptions: { retry: false },
+      timeout: 8_000,
+    });
+    const slow = fleet.query("up", { clusters: ["a"] });
+    await sleep(200);
+    ids = ["b"];
+    await fleet.query("up"); // lists the registry: "a" is pruned, its client retired with an 8 s grace
+    const t0 = performance.now();
+    await fleet.close();
+    await slow;
+    const settledAfterClose = performance.now() - t0;
+    expect(settledAfterClose).toBeLessThan(2_500);
+  });
+});
+
+describe("a replaced client's calls in their cache phase", () => {
+  it("a call reading a (slow) cache when its client is replaced still succeeds", async () => {
+    const s = await stub(jsonBody(200, vectorBody({}, 1)));
+    let token = "t1";
+    const registry = new LookupClusterRegistry({
+      list: () => ["a"],
+      lookup: () => ({ url: s.url, auth: rotatingBearer(() => token) }),
+      memoMs: 0,
+    });
+    const keyv = new Keyv({ store: slowStore(300) as never });
+    const fleet = new MetricsCollector({
+      registry,
+      cache: keyv,
+      clientOptions: { retry: false, cacheTimeout: 2_000 },
+      timeout: 5_000,
+    });
+    try {
+      const first = fleet.query("up"); // reads the cache for ~600 ms before sending
+      await sleep(100);
+      token = "t2";
+      await fleet.client("a"); // replaces (and closes) the old client
+      const r = (await first).get("a");
+      expect({ status: r?.status, error: r?.error?.message }).toEqual({ status: "ok", error: undefined });
+    } finally {
+      await fleet.close();
+    }
+  });
+
+  it("fleet.close() gives a call in its cache phase the 1 s grace instead of cutting it at once", async () => {
+    const s = await stub(jsonBody(200, vectorBody({}, 1)));
+    const keyv = new Keyv({ store: slowStore(200) as never });
+    const fleet = new MetricsCollector({
+      registry: [{ id: "a", url: s.url }],
+      cache: keyv,
+      clientOptions: { retry: false, cacheTimeout: 2_000 },
+    });
+    const first = fleet.query("up"); // ~400 ms in the cache, then a fast request
+    await sleep(50);
+    await fleet.close();
+    const r = (await first).get("a");
+    expect({ status: r?.status, error: r?.error?.message }).toEqual({ status: "ok", error: undefined });
+  });
+});
+
+describe("health() on a client being replaced, behind a proxy that hides /-/healthy", () => {
+  it("the fallback query after the probes is not cut", async () => {
+    // kube-rbac-proxy style: /-/healthy and /-/ready answer 403; the fallback query answers after 100 ms
+    const s = await stub((req, res) => {
+      if (req.url?.startsWith("/-/")) {
+        req.resume();
+        setTimeout(() => jsonBody(403, { status: "error" })(req, res), 150);
+        return;
+      }
+      if (req.url?.includes("buildinfo")) return jsonBody(404, {})(req, res);
+      return withLatency(100, vectorBody({}, 1))(req, res);
+    });
+    let token = "t1";
+    const registry = new LookupClusterRegistry({
+      list: () => ["a"],
+      lookup: () => ({ url: s.url, auth: rotatingBearer(() => token) }),
+      memoMs: 0,
+    });
+    const fleet = new MetricsCollector({ registry, clientOptions: { retry: false }, timeout: 5_000 });
+    try {
+      const h = fleet.health();
+      // let the probes go out, then rotate; the probes end (403) and the fallback query follows
+      await sleep(60);
+      token = "t2";
+      await fleet.client("a");
+      const r = (await h).get("a");
+      expect({ status: r?.status, error: r?.error?.message }).toEqual({ status: "ok", error: undefined });
+    } finally {
+      await fleet.close();
+    }
+  });
+});
