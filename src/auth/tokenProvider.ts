@@ -27,6 +27,26 @@ const MAX_RENEW_MARGIN_MS = 30_000;
 /** The longest wait before trying again after a failed renewal, while the old token still holds. */
 const MAX_RETRY_AFTER_FAILURE_MS = 5_000;
 
+/**
+ * How long one provider call may take before it is given up on. Callers stop waiting at their own
+ * deadline, but the call itself is shared: one that never settles (a token endpoint that accepts
+ * the connection and says nothing) would be waited on by every later call, each leaving its
+ * handlers on it, and the provider would never be asked again.
+ */
+export const PROVIDER_TIMEOUT_MS = 30_000;
+
+/** `promise`, or a rejection once `ms` have passed. The timer is unref'd and cleared. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the token provider did not answer within ${ms / 1000} s`)),
+      ms,
+    );
+    timer.unref();
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
 function grantOf(result: unknown): { token: string; expiresAt: number } {
   const grant: Partial<TokenGrant> =
     typeof result === "string" ? { token: result } : ((result ?? {}) as Partial<TokenGrant>);
@@ -54,7 +74,11 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
  * A token from a provider function: kept until a 401 or its expiry, one provider call at a time.
  * A caller that gives up (deadline, abort) stops waiting without cancelling the call for others.
  */
-export function providerSecret(provider: TokenProvider, now: () => number = Date.now): SecretSource {
+export function providerSecret(
+  provider: TokenProvider,
+  now: () => number = Date.now,
+  timeoutMs = PROVIDER_TIMEOUT_MS,
+): SecretSource {
   let token: string | undefined;
   let renewAt = Number.POSITIVE_INFINITY;
   let expiresAt = Number.POSITIVE_INFINITY;
@@ -65,8 +89,7 @@ export function providerSecret(provider: TokenProvider, now: () => number = Date
   const used = new WeakMap<AbortSignal, string>();
 
   const fetchToken = (): Promise<string> => {
-    pending ??= Promise.resolve()
-      .then(provider)
+    pending ??= withTimeout(Promise.resolve().then(provider), timeoutMs)
       .then(
         (result) => {
           const grant = grantOf(result);

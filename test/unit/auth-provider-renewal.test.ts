@@ -71,3 +71,24 @@ describe("provider renewal that hangs while the current token is still valid", (
     expect(outcome).toBe("t1");
   });
 });
+
+describe("a provider call that never settles", () => {
+  it("is given up on after its timeout, and the provider is asked again", async () => {
+    let calls = 0;
+    const source = providerSecret(
+      () => {
+        calls++;
+        // The first call hangs (a token endpoint that accepted the connection and says nothing).
+        return calls === 1 ? new Promise<never>(() => {}) : "t2";
+      },
+      Date.now,
+      50,
+    );
+    const signal = new AbortController().signal;
+    await expect(source.get(signal)).rejects.toThrow("the token provider did not answer within 0.05 s");
+    // Not shared with every later call for ever: a new call asks the provider again.
+    expect(await source.get(signal)).toBe("t2");
+    expect(calls).toBe(2);
+    expect(await source.identity()).toBe("t2");
+  });
+});
