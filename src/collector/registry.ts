@@ -141,6 +141,7 @@ export class LookupClusterRegistry implements ClusterRegistry {
   readonly #options: LookupClusterRegistryOptions;
   readonly #memoMs: number;
   readonly #byId = new Map<string, Memo<Cluster | undefined>>();
+  #sweptAt = 0;
   #ids: Memo<readonly string[]> | undefined;
 
   /** Checks the options; nothing is looked up yet. */
@@ -161,6 +162,7 @@ export class LookupClusterRegistry implements ClusterRegistry {
 
   /** The cluster with this id (checked), or undefined. */
   get(id: string): Promise<Cluster | undefined> {
+    this.#sweep();
     return this.#memo(
       this.#byId.get(id),
       (memo) => this.#byId.set(id, memo),
@@ -186,6 +188,17 @@ export class LookupClusterRegistry implements ClusterRegistry {
         return [...ids];
       },
     );
+  }
+
+  /**
+   * Forgets stale answers, at most once per memo period: ids come and go (clusters created and
+   * deleted, ids from user input), and a memo kept per id ever asked for would only grow.
+   */
+  #sweep(): void {
+    const now = performance.now();
+    if (now - this.#sweptAt < this.#memoMs) return;
+    this.#sweptAt = now;
+    for (const [id, memo] of this.#byId) if (memo.expiresAt <= now) this.#byId.delete(id);
   }
 
   /** Every cluster (checked), each looked up through the same memo as {@link get}; ids it has no cluster for are left out. */

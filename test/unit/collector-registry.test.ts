@@ -208,3 +208,19 @@ describe("LookupClusterRegistry", () => {
     );
   });
 });
+
+describe("LookupClusterRegistry's memo over ids that come and go", () => {
+  it("forgets stale answers instead of keeping one for every id ever asked", async () => {
+    const registry = new LookupClusterRegistry({
+      list: () => [],
+      // Unknown ids are remembered too (as "no such cluster") while fresh.
+      lookup: (id) => (id.startsWith("gone-") ? undefined : { url: "https://thanos.example:9091" }),
+      memoMs: 20,
+    });
+    for (let i = 0; i < 2_000; i++) await registry.get(i % 4 === 0 ? `gone-${i}` : `ci-${i}`);
+    expect((registry.toJSON() as { memoised: number }).memoised).toBeGreaterThan(10);
+    await new Promise((resolve) => setTimeout(resolve, 40)); // every answer is now stale
+    await registry.get("ci-new");
+    expect((registry.toJSON() as { memoised: number }).memoised).toBe(1);
+  });
+});
