@@ -169,6 +169,23 @@ describe("guard", () => {
     expect(r.failures[0]![0]).toBe("cache set failed: OOM command not allowed");
   });
 
+  it("with Keyv's default Map store, expired entries are deleted as writes go on", async () => {
+    const keyv = new Keyv();
+    const store = keyv.store as Map<string, unknown>;
+    const guard = new KeyvGuard(keyv);
+    const call = { timeoutMs: 500, reporter: reporter() };
+    // Keys that move on, as promfleet's do (a new time each poll): none is ever read again.
+    for (let i = 0; i < 1_000; i++) await guard.set(`old-${i}`, "v", 20, call);
+    await guard.set("forever", "v", undefined, call);
+    expect(store.size).toBe(1_001);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    for (let i = 0; i < 300; i++) await guard.set(`new-${i}`, "v", 60_000, call);
+    // The expired ones are gone; the live ones and the one without a TTL stay.
+    expect(store.size).toBe(301);
+    expect(await keyv.get("forever")).toBe("v");
+    expect(await keyv.get("new-299")).toBe("v");
+  });
+
   it("a write's deadline grows with the entry: 1 ms for each 10 kB over the cache timeout", () => {
     expect(writeTimeoutMs(75, 0)).toBe(75);
     expect(writeTimeoutMs(75, 8 * 1024 * 1024)).toBe(75 + 839);
