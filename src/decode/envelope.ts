@@ -53,7 +53,9 @@ export function parseEnvelope(body: Uint8Array | string): Envelope {
   } catch (error) {
     const start = text.trimStart().slice(0, 1);
     const hint =
-      start === "<" ? "an HTML page (a proxy or login page?)" : `not JSON (${withoutSnippet(error as Error)})`;
+      start === "<"
+        ? "an HTML page (a proxy or login page?)"
+        : `not JSON (${withoutSnippet(error as Error)})`;
     throw new DecodeError(`the body is ${hint}`);
   }
   return validateEnvelope(json);
