@@ -53,6 +53,11 @@ export interface ResultCacheSettings {
   ) => Promise<ApiResponse<T>>;
   /** The endpoint URL as shown in errors and events. */
   endpointOf: (spec: RequestSpec) => string;
+  /**
+   * Counts background work (a write after the answer) among the client's calls in flight, so
+   * that closing the client lets it finish, and its events reach listeners, within the grace.
+   */
+  track?: <T>(work: Promise<T>) => Promise<T>;
 }
 
 /** Per call: the caller's signal and deadline, and its `cache` option. */
@@ -263,7 +268,7 @@ export class ResultCache {
       return;
     }
     if (text.length > s.maxEntryBytes || Buffer.byteLength(text) > s.maxEntryBytes) return;
-    void this.#guard
+    const write = this.#guard
       .set(key, text, ttlMs, {
         timeoutMs: writeTimeoutMs(s.cacheTimeoutMs, text.length),
         reporter: f.reporter,
@@ -271,6 +276,7 @@ export class ResultCache {
       .then((outcome) => {
         if (outcome.ok) this.#emit("store", f.endpoint);
       });
+    void (s.track ? s.track(write) : write);
   }
 
   #emit(type: "hit" | "miss" | "store" | "coalesced", endpoint: string, ageMs?: number): void {

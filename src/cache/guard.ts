@@ -114,6 +114,9 @@ export class KeyvGuard {
   /** With a Map store (Keyv's default): when each entry written expires (Date.now() ms). */
   readonly #expiries: Map<string, number> | undefined;
   #writes = 0;
+  /** Writes started, and writes not yet settled or given up on: to tell a write's error from a read's. */
+  #writesStarted = 0;
+  #writesActive = 0;
   /** Per operation: whether it has failed since it last succeeded (only an outage's first failure warns). */
   readonly #inOutage: Record<CacheOperation, boolean> = { read: false, write: false };
 
@@ -173,6 +176,8 @@ export class KeyvGuard {
     if (call.signal?.aborted) return { ok: false, reason: "aborted" };
     if (!breaker.allow()) return { ok: false, reason: "skipped" };
     const errorsBefore = this.#storeErrors;
+    const writesBefore = this.#writesStarted;
+    const writing = this.#writesActive > 0;
     let promise: Promise<R>;
     try {
       promise = Promise.resolve(start());
@@ -181,7 +186,17 @@ export class KeyvGuard {
     }
     // The call may settle long after we stopped waiting (a hung Redis answers when continued).
     promise.catch(() => {});
+    if (operation === "write") {
+      this.#writesStarted++;
+      this.#writesActive++;
+      const settled = (): void => {
+        this.#writesActive--;
+      };
+      promise.then(settled, settled);
+    }
     const result = await race(promise, call.timeoutMs, call.signal);
+    // Whether a write ran beside this read: its 'error' event could not be told from the read's.
+    const besideWrite = operation === "read" && (writing || this.#writesStarted !== writesBefore);
     if (result.kind === "aborted") {
       breaker.release();
       return { ok: false, reason: "aborted" };
@@ -193,9 +208,11 @@ export class KeyvGuard {
       problem = check(result.value);
       // Without throwOnErrors Keyv answers a failed call with undefined and an 'error' event. The
       // event names no call, so it is only a guess, and only made then: with throwOnErrors a failed
-      // call rejects, and a concurrent write's error must not turn this read's miss into a failure.
+      // call rejects. A read is not blamed when a write ran beside it (a full Redis refusing
+      // writes must not stop its reads); a failed write already shows as `false`.
       const swallowed =
         !this.#keyv.throwOnErrors &&
+        !besideWrite &&
         this.#storeErrors !== errorsBefore &&
         (result.value ?? undefined) === undefined;
       if (problem === undefined && swallowed) {

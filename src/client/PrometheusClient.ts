@@ -107,6 +107,7 @@ export class PrometheusClient extends ReadEndpoints {
       identity: () => this.fingerprint(secret),
       fetch: (spec, call, decode) => this.#transport.call(spec, call, decode),
       endpointOf: (spec) => redactUrl(endpointUrl(o.url, spec.path)),
+      track: (work) => this.#transport.inFlight.track(work),
     });
   }
 

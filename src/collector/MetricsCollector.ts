@@ -213,13 +213,16 @@ export class MetricsCollector {
    */
   async client(id: string): Promise<PrometheusClient> {
     this.#assertOpen();
+    // When the registry was asked, not when it answered: a slow answer may be older than one a
+    // fan-out got meanwhile, and must not switch the cluster back to it.
+    const seenAt = performance.now();
     const raw = await this.#options.registry.get(id);
     if (raw === undefined) {
       throw new InvalidArgumentError("id", `unknown cluster "${id}": the registry has no such id`, {
         cluster: id,
       });
     }
-    return this.#clients.clientFor(this.#checker.check(raw));
+    return this.#clients.clientFor(this.#checker.check(raw), undefined, seenAt);
   }
 
   /**

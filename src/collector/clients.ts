@@ -87,10 +87,15 @@ export class ClusterClients {
   /**
    * The client for `cluster`: the current one when nothing changed, else a new one. `until` is
    * when (performance.now()) the call it is wanted for must end; without it, the client's own
-   * timeout from now. Should the client be replaced, it is closed only after that.
+   * timeout from now. Should the client be replaced, it is closed only after that. `seenAt` is
+   * when the registry was asked for `cluster` (see {@link ClusterClients.lease}).
    */
-  async clientFor(cluster: Cluster, until?: number): Promise<PrometheusClient> {
-    return (await this.#entryFor(cluster, until, performance.now(), false)).client;
+  async clientFor(
+    cluster: Cluster,
+    until?: number,
+    seenAt: number = performance.now(),
+  ): Promise<PrometheusClient> {
+    return (await this.#entryFor(cluster, until, seenAt, false)).client;
   }
 
   /**

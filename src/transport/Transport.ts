@@ -204,8 +204,7 @@ export class Transport {
         continue;
       }
       const retryAfterMs = parseRetryAfter(answer.headers.get("retry-after"));
-      const failed = describeErrorBody(status, answer.body, endpoint, retryAfterMs);
-      if (failed.detail !== undefined) failed.detail = maskEchoed(failed.detail, answer.credentials);
+      const failed = describeErrorBody(status, answer.body, endpoint, retryAfterMs, answer.credentials);
       const error = errorFromResponse(failed);
       error.cluster = cluster;
       const serverSpentItsTime = failed.errorType === "timeout" || failed.errorType === "canceled";

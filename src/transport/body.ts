@@ -24,7 +24,9 @@ export async function readBody(
   }
   if (!response.body) return new Uint8Array(0);
   const reader = response.body.getReader();
-  const sink = new BodySink(Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined);
+  // A compressed answer's Content-Length is its compressed size, not what fetch hands us.
+  const sized = Number.isSafeInteger(declared) && declared >= 0 && !response.headers.has("content-encoding");
+  const sink = new BodySink(sized ? declared : undefined, maxBytes);
   for (;;) {
     let chunk: ReadableStreamReadResult<Uint8Array>;
     try {
@@ -46,32 +48,30 @@ export async function readBody(
 }
 
 /**
- * Collects a body's chunks: into one buffer of the declared size when there is one (a body that
- * outgrows it moves to a larger buffer, so a wrong Content-Length costs a copy, never bytes), or
- * as a list concatenated at the end when there is not.
+ * Collects a body's chunks: into one buffer of the declared size when there is one, or as a list
+ * concatenated at the end when there is not. A body that outgrows its declared size (a server
+ * that got it wrong) goes on as a list from there: it costs one copy at the end, never bytes,
+ * and never a buffer larger than the body.
  */
 class BodySink {
   total = 0;
   #buffer: Uint8Array | undefined;
   #chunks: Uint8Array[] = [];
 
-  constructor(declared: number | undefined) {
+  constructor(declared: number | undefined, maxBytes: number) {
     // A zero or absent length gives no buffer: chunks are kept (a single one is returned as is).
-    if (declared !== undefined && declared > 0) this.#buffer = new Uint8Array(declared);
+    if (declared !== undefined && declared > 0) this.#buffer = new Uint8Array(Math.min(declared, maxBytes));
   }
 
   add(chunk: Uint8Array): void {
     const end = this.total + chunk.byteLength;
-    if (this.#buffer === undefined) {
-      this.#chunks.push(chunk);
-    } else {
-      if (end > this.#buffer.byteLength) {
-        const larger = new Uint8Array(Math.max(end, this.#buffer.byteLength * 2));
-        larger.set(this.#buffer.subarray(0, this.total));
-        this.#buffer = larger;
-      }
-      this.#buffer.set(chunk, this.total);
+    if (this.#buffer !== undefined && end > this.#buffer.byteLength) {
+      // Wrong about its length: what came so far becomes the first chunk of a list.
+      this.#chunks.push(this.#buffer.subarray(0, this.total));
+      this.#buffer = undefined;
     }
+    if (this.#buffer === undefined) this.#chunks.push(chunk);
+    else this.#buffer.set(chunk, this.total);
     this.total = end;
   }
 

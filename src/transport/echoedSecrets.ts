@@ -37,6 +37,17 @@ export function maskEchoed(text: string, fragments: readonly string[]): string {
   return masked;
 }
 
+/**
+ * Names of static headers whose values are taken for credentials (`X-Api-Key`, `Cookie`,
+ * `Authorization`...). Other static headers (`X-Scope-OrgID: tenant-a`) are left readable.
+ */
+const CREDENTIAL_HEADER = /auth|token|key|secret|passw|cookie|session|signature|credential/i;
+
+/** The fragments of the static headers whose names say they carry a credential. */
+export function staticCredentials(headers: ReadonlyArray<readonly [string, string]>): string[] {
+  return headers.flatMap(([name, value]) => (CREDENTIAL_HEADER.test(name) ? credentialFragments(value) : []));
+}
+
 /** The values `headers` holds now that it did not hold in `before` (what an auth strategy set). */
 export function addedValues(before: ReadonlyMap<string, string>, headers: Headers): string[] {
   const added: string[] = [];

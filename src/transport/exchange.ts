@@ -5,7 +5,7 @@ import { PrometheusError } from "../errors/PrometheusError.ts";
 import { ResponseError } from "../errors/ResponseError.ts";
 import { discardBody, readBody } from "./body.ts";
 import { raceSignal } from "./deadline.ts";
-import { addedValues } from "./echoedSecrets.ts";
+import { addedValues, staticCredentials } from "./echoedSecrets.ts";
 import { redactUrl } from "./url.ts";
 
 /** One HTTP request as the transport means it, before redirects. */
@@ -106,7 +106,7 @@ export async function exchange(
   let method = request.method;
   let url = method === "GET" ? withForm(request.url, request.form) : request.url;
   let anonymous = false;
-  const credentials: string[] = [];
+  const credentials: string[] = staticCredentials(settings.staticHeaders);
   for (let hop = 0; ; hop++) {
     const headers = new Headers({ "user-agent": settings.userAgent, accept: "application/json" });
     if (!anonymous) {
