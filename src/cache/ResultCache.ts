@@ -23,6 +23,7 @@ import {
   queryGenerationKey,
   ttlFor,
 } from "./keys.ts";
+import { cacheReporter } from "./reporter.ts";
 
 /** Everything the result cache needs from its client. */
 export interface ResultCacheSettings {
@@ -290,27 +291,7 @@ export class ResultCache {
 
   #reporter(endpoint: string): CacheReporter {
     const { events, logger, cluster } = this.#s;
-    return {
-      failed(error, first) {
-        events.emit("cache", { type: "error", endpoint, cluster, error });
-        if (first)
-          logger.warn({ cluster, error: error.message }, "the cache failed; queries go on without it");
-        else logger.debug({ cluster, error: error.message }, "cache call failed");
-      },
-      transition(state, operation) {
-        const what = operation === "read" ? "reads" : "writes";
-        if (state === "opened") {
-          events.emit("cache", { type: "circuit-open", endpoint, cluster, operation });
-          logger.warn(
-            { cluster, operation },
-            `cache ${what} keep failing: they are skipped for a while, then probed again`,
-          );
-        } else {
-          events.emit("cache", { type: "circuit-closed", endpoint, cluster, operation });
-          logger.info({ cluster, operation }, `cache ${what} succeed again: resumed`);
-        }
-      },
-    };
+    return cacheReporter(endpoint, cluster, events, logger);
   }
 }
 
