@@ -40,6 +40,17 @@ export interface ClientLease {
 /** The grace `close()` gives calls in flight (PrometheusClient's default). */
 const CLOSE_GRACE_MS = 1_000;
 
+/**
+ * Time a retired client waits past the last deadline handed out with it: a call's own deadline
+ * timer must fire first, so the call ends as the timeout it is, not as "closed during the call".
+ */
+const RETIRE_MARGIN_MS = 250;
+
+/** The grace of a client retired while calls may run until `busyUntil` (performance.now()). */
+function graceUntil(busyUntil: number): number {
+  return Math.max(0, busyUntil - performance.now()) + RETIRE_MARGIN_MS;
+}
+
 /** JSON with object keys sorted, so equal settings give equal text whatever their key order. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
@@ -158,7 +169,7 @@ export class ClusterClients {
         "cluster settings or credentials changed: client replaced",
       );
       // Calls already running on the old client end by their own deadlines: wait that long.
-      void this.#retire(current, Math.max(0, current.busyUntil - performance.now()));
+      void this.#retire(current, graceUntil(current.busyUntil));
     }
     return this.#lend(entry, until, leased);
   }
@@ -190,7 +201,7 @@ export class ClusterClients {
       if (ids.has(id)) continue;
       this.#entries.delete(id);
       this.#logger.info({ cluster: id }, "cluster no longer in the registry: client closed");
-      void this.#retire(entry, Math.max(0, entry.busyUntil - performance.now()));
+      void this.#retire(entry, graceUntil(entry.busyUntil));
     }
   }
 
