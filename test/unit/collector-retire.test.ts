@@ -3,37 +3,11 @@ import { describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../src/collector/MetricsCollector.ts";
 import { LookupClusterRegistry } from "../../src/collector/registry.ts";
 import { jsonBody, withLatency } from "../support/stubServer.ts";
-import { rotatingBearer } from "./collectorHelpers.ts";
+import { laggyStore, rotatingBearer } from "./collectorHelpers.ts";
 import { stubPool, vectorBody } from "./collectorStubs.ts";
 
 const stub = stubPool();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A Map-backed Keyv store whose reads take `delayMs`. */
-function slowStore(delayMs: number) {
-  const map = new Map<string, unknown>();
-  const store = {
-    get: async (k: string) => {
-      await sleep(delayMs);
-      return map.get(k);
-    },
-    getMany: async (ks: string[]) => {
-      await sleep(delayMs);
-      return ks.map((k) => map.get(k));
-    },
-    set: async (k: string, v: unknown) => {
-      map.set(k, v);
-      return true;
-    },
-    delete: async (k: string) => map.delete(k),
-    clear: async () => map.clear(),
-    has: async (k: string) => map.has(k),
-    on: () => store,
-    opts: {},
-    namespace: undefined,
-  };
-  return store;
-}
 
 describe("retired clients and fleet.close()", () => {
   it("fleet.close() also ends calls still running on a client that was replaced (token rotated)", async () => {
@@ -103,7 +77,7 @@ describe("a replaced client's calls in their cache phase", () => {
       lookup: () => ({ url: s.url, auth: rotatingBearer(() => token) }),
       memoMs: 0,
     });
-    const keyv = new Keyv({ store: slowStore(300) as never });
+    const keyv = new Keyv({ store: laggyStore(() => 300) as never });
     const fleet = new MetricsCollector({
       registry,
       cache: keyv,
@@ -124,7 +98,7 @@ describe("a replaced client's calls in their cache phase", () => {
 
   it("fleet.close() gives a call in its cache phase the 1 s grace instead of cutting it at once", async () => {
     const s = await stub(jsonBody(200, vectorBody({}, 1)));
-    const keyv = new Keyv({ store: slowStore(200) as never });
+    const keyv = new Keyv({ store: laggyStore(() => 200) as never });
     const fleet = new MetricsCollector({
       registry: [{ id: "a", url: s.url }],
       cache: keyv,

@@ -1,26 +1,15 @@
 import Keyv from "keyv";
 import { describe, expect, it } from "vitest";
+import { prng } from "../../bench/bodies.ts";
 import { MetricsCollector } from "../../src/collector/MetricsCollector.ts";
 import type { ClusterSelection } from "../../src/collector/selection.ts";
 import type { ClusterEvent } from "../../src/observe/events.ts";
 import { textBody, withLatency } from "../support/stubServer.ts";
-import { rotatingBearer } from "./collectorHelpers.ts";
+import { laggyStore, rotatingBearer } from "./collectorHelpers.ts";
 import { stubPool, vectorBody } from "./collectorStubs.ts";
 
 const stub = stubPool();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Small seeded PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Probe {
   kind: string;
@@ -35,35 +24,11 @@ interface Probe {
   badClusters?: Array<{ id: string; status: string; latencyMs: number; error?: string | undefined }>;
 }
 
-/** A Map-backed Keyv store answering reads after a few ms, as a remote Redis does. */
-function remoteStore() {
-  const map = new Map<string, unknown>();
-  const lag = () => sleep(2 + Math.floor(Math.random() * 20));
-  const store = {
-    get: async (k: string) => {
-      await lag();
-      return map.get(k);
-    },
-    getMany: async (ks: string[]) => {
-      await lag();
-      return ks.map((k) => map.get(k));
-    },
-    set: async (k: string, v: unknown) => {
-      map.set(k, v);
-      return true;
-    },
-    delete: async (k: string) => map.delete(k),
-    clear: async () => map.clear(),
-    has: async (k: string) => map.has(k),
-    on: () => store,
-    opts: {},
-    namespace: undefined,
-  };
-  return store;
-}
+/** A Map-backed Keyv store answering reads after 2–21 ms, as a remote Redis does. */
+const remoteStore = () => laggyStore(() => 2 + Math.floor(Math.random() * 20));
 
 async function runStress(seed: number, opts: { withIds: boolean; cache: boolean | "remote" }) {
-  const rand = rng(seed);
+  const rand = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const servers = await Promise.all(
     Array.from({ length: 6 }, (_, i) =>

@@ -29,3 +29,33 @@ export function rotatingBearer(token: () => string): AuthStrategy {
     describe: () => "bearer(rotating)",
   };
 }
+
+/**
+ * A Map-backed Keyv store whose reads (get, getMany) answer after `lagMs()` ms, as a remote or
+ * slow Redis does; writes land at once.
+ */
+export function laggyStore(lagMs: () => number) {
+  const map = new Map<string, unknown>();
+  const lag = () => new Promise((resolve) => setTimeout(resolve, lagMs()));
+  const store = {
+    get: async (k: string) => {
+      await lag();
+      return map.get(k);
+    },
+    getMany: async (ks: string[]) => {
+      await lag();
+      return ks.map((k) => map.get(k));
+    },
+    set: async (k: string, v: unknown) => {
+      map.set(k, v);
+      return true;
+    },
+    delete: async (k: string) => map.delete(k),
+    clear: async () => map.clear(),
+    has: async (k: string) => map.has(k),
+    on: () => store,
+    opts: {},
+    namespace: undefined,
+  };
+  return store;
+}
