@@ -8,9 +8,14 @@ export interface RequestEvent {
   method: "GET" | "POST";
   /**
    * 1 for the first attempt, 2 for the first retry, ...; a GET fallback or a replay after a 401
-   * keeps the number.
+   * keeps the number (`replay` says which).
    */
   attempt: number;
+  /**
+   * Set when this request repeats the previous one without being a retry: `get-fallback` (a
+   * proxy refused the POST), `after-401` (the credentials were refreshed after a 401).
+   */
+  replay?: "get-fallback" | "after-401";
   /** The client's `cluster`, when it has one. */
   cluster: string | undefined;
 }

@@ -5,7 +5,7 @@ import { errorFromResponse } from "../errors/fromResponse.ts";
 import { PrometheusError } from "../errors/PrometheusError.ts";
 import { ResponseError } from "../errors/ResponseError.ts";
 import { UnavailableError } from "../errors/UnavailableError.ts";
-import type { Events } from "../observe/events.ts";
+import type { Events, RequestEvent } from "../observe/events.ts";
 import type { Logger } from "../observe/logger.ts";
 import { type SpanAttributes, withSpan } from "../observe/tracing.ts";
 import { Deadline, raceSignal, sleep } from "./deadline.ts";
@@ -157,10 +157,15 @@ export class Transport {
       spec.method === "get" || spec.namespace !== undefined || this.#getOnly.has(spec.path) ? "GET" : "POST";
     let fellBack = false;
     let refreshed = false;
+    let replay: RequestEvent["replay"];
     for (let attempt = 1; ; attempt++) {
       let answer: ExchangeAnswer;
       const started = performance.now();
-      events.emit("request", { endpoint, method, attempt, cluster });
+      events.emit(
+        "request",
+        replay ? { endpoint, method, attempt, replay, cluster } : { endpoint, method, attempt, cluster },
+      );
+      replay = undefined;
       try {
         answer = await this.#exchange(spec, method, deadline);
       } catch (error) {
@@ -194,6 +199,7 @@ export class Transport {
         refreshed = true;
         if (await this.#refresh(deadline, endpoint)) {
           attempt--; // the replay after a credential refresh is not a retry
+          replay = "after-401";
           continue;
         }
       }
@@ -201,6 +207,7 @@ export class Transport {
         method = "GET";
         fellBack = true;
         attempt--;
+        replay = "get-fallback";
         continue;
       }
       const retryAfterMs = parseRetryAfter(answer.headers.get("retry-after"));

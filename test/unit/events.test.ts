@@ -1,7 +1,7 @@
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { BadQueryError, UnavailableError } from "../../src/index.ts";
-import { Events, type PromfleetEvents } from "../../src/observe/events.ts";
+import { BadQueryError, bearerAuth, UnavailableError } from "../../src/index.ts";
+import { Events, type PromfleetEvents, type RequestEvent } from "../../src/observe/events.ts";
 import { type Logger, safeLogger, silentLogger } from "../../src/observe/logger.ts";
 import { EMPTY_VECTOR, goText, json, makeClient, mockPrometheus, QUERY_URL, record } from "./promMock.ts";
 
@@ -72,7 +72,28 @@ describe("events", () => {
     const client = makeClient();
     const seen = collect(client);
     await client.query("up");
-    expect(seen.filter(([n]) => n === "request").map(([, e]) => e.method)).toEqual(["POST", "GET"]);
+    const requests = seen.filter(([n]) => n === "request").map(([, e]) => e as unknown as RequestEvent);
+    expect(requests.map((e) => [e.method, e.attempt, e.replay])).toEqual([
+      ["POST", 1, undefined],
+      ["GET", 1, "get-fallback"],
+    ]);
+  });
+
+  it("a replay after a 401 keeps the attempt number and says it is one", async () => {
+    server.use(
+      record(QUERY_URL, [], (_req, i) =>
+        i === 0 ? goText(401, "Unauthorized") : HttpResponse.json(EMPTY_VECTOR),
+      ),
+    );
+    let token = 0;
+    const client = makeClient({ auth: bearerAuth({ token: async () => `token-${++token}` }) });
+    const seen = collect(client);
+    await client.query("up");
+    const requests = seen.filter(([n]) => n === "request").map(([, e]) => e as unknown as RequestEvent);
+    expect(requests.map((e) => [e.attempt, e.replay])).toEqual([
+      [1, undefined],
+      [1, "after-401"],
+    ]);
   });
 
   it("throwing listeners do not break a call, nor stop other listeners", async () => {
