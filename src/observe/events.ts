@@ -28,6 +28,8 @@ export interface ResponseEvent {
   method: "GET" | "POST";
   /** The attempt's number, as in its {@link RequestEvent}. */
   attempt: number;
+  /** As in its {@link RequestEvent}: set when the request was a GET fallback or a replay after a 401. */
+  replay?: "get-fallback" | "after-401";
   /** The HTTP status of the answer. */
   status: number;
   /** Time from the attempt's start until its response headers arrived, in ms. */

@@ -161,11 +161,10 @@ export class Transport {
     for (let attempt = 1; ; attempt++) {
       let answer: ExchangeAnswer;
       const started = performance.now();
-      events.emit(
-        "request",
-        replay ? { endpoint, method, attempt, replay, cluster } : { endpoint, method, attempt, cluster },
-      );
+      // Only set on a replay: listeners comparing events with toEqual see no `replay: undefined`.
+      const replayed = replay ? { replay } : {};
       replay = undefined;
+      events.emit("request", { endpoint, method, attempt, ...replayed, cluster });
       try {
         answer = await this.#exchange(spec, method, deadline);
       } catch (error) {
@@ -185,6 +184,7 @@ export class Transport {
         endpoint,
         method,
         attempt,
+        ...replayed,
         status,
         durationMs: answer.headersAt - started,
         cluster,

@@ -1,7 +1,12 @@
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { BadQueryError, bearerAuth, UnavailableError } from "../../src/index.ts";
-import { Events, type PromfleetEvents, type RequestEvent } from "../../src/observe/events.ts";
+import {
+  Events,
+  type PromfleetEvents,
+  type RequestEvent,
+  type ResponseEvent,
+} from "../../src/observe/events.ts";
 import { type Logger, safeLogger, silentLogger } from "../../src/observe/logger.ts";
 import { EMPTY_VECTOR, goText, json, makeClient, mockPrometheus, QUERY_URL, record } from "./promMock.ts";
 
@@ -93,6 +98,11 @@ describe("events", () => {
     expect(requests.map((e) => [e.attempt, e.replay])).toEqual([
       [1, undefined],
       [1, "after-401"],
+    ]);
+    const responses = seen.filter(([n]) => n === "response").map(([, e]) => e as unknown as ResponseEvent);
+    expect(responses.map((e) => [e.status, e.replay])).toEqual([
+      [401, undefined],
+      [200, "after-401"],
     ]);
   });
 
