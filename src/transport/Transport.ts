@@ -1,14 +1,13 @@
 import type { AuthStrategy } from "../auth/AuthStrategy.ts";
-import { DecodeError } from "../decode/DecodeError.ts";
-import { ApiResponse } from "../decode/response.ts";
+import type { ApiResponse } from "../decode/response.ts";
 import { errorFromResponse } from "../errors/fromResponse.ts";
 import { PrometheusError } from "../errors/PrometheusError.ts";
-import { ResponseError } from "../errors/ResponseError.ts";
 import { UnavailableError } from "../errors/UnavailableError.ts";
 import type { Events, RequestEvent } from "../observe/events.ts";
 import type { Logger } from "../observe/logger.ts";
 import { type SpanAttributes, withSpan } from "../observe/tracing.ts";
 import { Deadline, raceSignal, sleep } from "./deadline.ts";
+import { decodeAnswer } from "./decodeAnswer.ts";
 import type { BodyDecoder } from "./decoder.ts";
 import { maskEchoed } from "./echoedSecrets.ts";
 import { describeErrorBody } from "./errorAnswer.ts";
@@ -190,7 +189,7 @@ export class Transport {
         cluster,
       });
       if (status >= 200 && status < 300) {
-        const decoded = this.#decode(answer, decode, endpoint);
+        const decoded = decodeAnswer(answer, decode, endpoint, cluster);
         if (fellBack) this.#rememberGet(spec.path, endpoint);
         return decoded;
       }
@@ -278,34 +277,6 @@ export class Transport {
     });
     this.#settings.logger.debug({ endpoint, attempt, delayMs, reason: error.message }, "retrying");
     await sleep(delayMs, deadline.signal);
-  }
-
-  #decode<T>(answer: ExchangeAnswer, decode: BodyDecoder<T>, endpoint: string): ApiResponse<T> {
-    const { cluster } = this.#settings;
-    let decoded: ReturnType<BodyDecoder<T>>;
-    try {
-      decoded = decode(answer.body);
-    } catch (error) {
-      if (!(error instanceof DecodeError)) throw error;
-      throw new ResponseError(
-        `${endpoint} answered ${answer.status} with a body that is not valid: ${maskEchoed(error.message, answer.credentials)}`,
-        { endpoint, status: answer.status, cluster, warnings: error.warnings, infos: error.infos },
-      );
-    }
-    if (!decoded.ok) {
-      const { envelope } = decoded;
-      const error = errorFromResponse({
-        status: answer.status,
-        errorType: envelope.errorType,
-        detail: envelope.error === undefined ? undefined : maskEchoed(envelope.error, answer.credentials),
-        endpoint,
-        warnings: envelope.warnings,
-        infos: envelope.infos,
-      });
-      error.cluster = cluster;
-      throw error;
-    }
-    return new ApiResponse(decoded.data, decoded.warnings, decoded.infos);
   }
 
   #rememberGet(path: string, endpoint: string): void {
