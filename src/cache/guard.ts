@@ -114,7 +114,7 @@ export class KeyvGuard {
   /** With a Map store (Keyv's default): when each entry written expires (Date.now() ms). */
   readonly #expiries: Map<string, number> | undefined;
   #writes = 0;
-  /** Writes started, and writes not yet settled or given up on: to tell a write's error from a read's. */
+  /** Writes started, and writes neither settled nor given up on: to tell a write's error from a read's. */
   #writesStarted = 0;
   #writesActive = 0;
   /** Per operation: whether it has failed since it last succeeded (only an outage's first failure warns). */
@@ -186,15 +186,21 @@ export class KeyvGuard {
     }
     // The call may settle long after we stopped waiting (a hung Redis answers when continued).
     promise.catch(() => {});
-    if (operation === "write") {
+    // A write counts as active until it settles or is given up on, whichever comes first: one
+    // that never settles must not keep every later read from being blamed for its own error.
+    let active = operation === "write";
+    const ended = (): void => {
+      if (!active) return;
+      active = false;
+      this.#writesActive--;
+    };
+    if (active) {
       this.#writesStarted++;
       this.#writesActive++;
-      const settled = (): void => {
-        this.#writesActive--;
-      };
-      promise.then(settled, settled);
+      promise.then(ended, ended);
     }
     const result = await race(promise, call.timeoutMs, call.signal);
+    ended();
     // Whether a write ran beside this read: its 'error' event could not be told from the read's.
     const besideWrite = operation === "read" && (writing || this.#writesStarted !== writesBefore);
     if (result.kind === "aborted") {

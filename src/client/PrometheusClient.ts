@@ -49,6 +49,8 @@ export class PrometheusClient extends ReadEndpoints {
   #closed = false;
   /** The close under way, shared by later `close()` calls. */
   #closing: Promise<void> | undefined;
+  /** Ends the close's grace: when it is over, or sooner for a later, shorter close(). */
+  #endGrace: (() => void) | undefined;
   /** The client certificate in force (public, but part of the identity under mTLS; follows reloads). */
   get #clientCertificate(): string | undefined {
     return this.#pools.clientCertificate();
@@ -257,16 +259,19 @@ export class PrometheusClient extends ReadEndpoints {
       throw new InvalidArgumentError("graceMs", "graceMs must be a number of milliseconds, 0 or more");
     }
     const inFlight = this.#transport.inFlight;
-    if (this.#closing) {
-      // Closing already, perhaps with a longer grace (a fleet's replaced client letting its calls
-      // run to their deadline): a shorter one given now cuts them sooner.
-      void inFlight.whenIdle(graceMs).then(() => inFlight.cut());
-      return this.#closing;
-    }
+    // The grace ends once nothing is in flight or `graceMs` has passed, for whichever close() gets
+    // there first: a later, shorter one (the collector's, of a replaced client that was letting
+    // its calls run to their deadline) ends it sooner.
+    void inFlight.whenIdle(graceMs).then(() => this.#endGrace?.());
+    if (this.#closing) return this.#closing;
     this.#closed = true;
+    const graceOver = new Promise<void>((resolve) => {
+      this.#endGrace = resolve;
+    });
     this.#closing = (async () => {
-      await inFlight.whenIdle(graceMs);
-      // Calls still running end now, also one waiting before a retry (it has no socket to cut).
+      await graceOver;
+      // Calls still running end now, also one waiting before a retry (it has no socket to cut);
+      // work the cut cannot reach (a write to a hung cache) is not waited for.
       inFlight.cut();
       await this.#pools.close();
     })();

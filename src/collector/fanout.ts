@@ -202,8 +202,9 @@ async function runCluster<T, M>(
     const verdict = op.judge?.(value);
     if (verdict && verdict.status !== "ok") {
       const error = verdict.error ?? new PrometheusError(`cluster "${id}" is not healthy`, { cluster: id });
-      // A health check the caller cut short proves nothing, as for any other call.
-      if (!(curtailed && verdict.status === "timeout")) ctx.breakers?.settle(id, "failure", error, probe);
+      // A check the caller cut short proves nothing, as for any other call (a probe's slot is freed).
+      const cutShort = curtailed && verdict.status === "timeout";
+      if (!cutShort || probe) ctx.breakers?.settle(id, cutShort ? "neutral" : "failure", error, probe);
       return failedResult(id, verdict.status, error, latencyMs, value);
     }
     ctx.breakers?.settle(id, "success", undefined, probe);
