@@ -27,11 +27,16 @@ export function credentialFragments(value: string): string[] {
   return fragments.filter((fragment) => fragment.trim().length >= MIN_FRAGMENT);
 }
 
-/** `text` with every fragment replaced by `***`, longest first (a token inside its header value). */
-export function maskEchoed(text: string, fragments: readonly string[]): string {
-  if (fragments.length === 0) return text;
+/**
+ * `text` with every fragment of the credentials `sent` replaced by `***`, longest first (a token
+ * inside its header value). The fragments are worked out here, on the error path only: a request
+ * that succeeds pays for nothing but noting what it sent.
+ */
+export function maskEchoed(text: string, sent: readonly string[]): string {
+  if (sent.length === 0) return text;
+  const fragments = [...new Set(sent.flatMap(credentialFragments))].sort((a, b) => b.length - a.length);
   let masked = text;
-  for (const fragment of [...fragments].sort((a, b) => b.length - a.length)) {
+  for (const fragment of fragments) {
     if (masked.includes(fragment)) masked = masked.split(fragment).join("***");
   }
   return masked;
@@ -43,15 +48,21 @@ export function maskEchoed(text: string, fragments: readonly string[]): string {
  */
 const CREDENTIAL_HEADER = /auth|token|key|secret|passw|cookie|session|signature|credential/i;
 
-/** The fragments of the static headers whose names say they carry a credential. */
-export function staticCredentials(headers: ReadonlyArray<readonly [string, string]>): string[] {
-  return headers.flatMap(([name, value]) => (CREDENTIAL_HEADER.test(name) ? credentialFragments(value) : []));
+const staticByHeaders = new WeakMap<ReadonlyArray<readonly [string, string]>, readonly string[]>();
+
+/** The values of the static headers whose names say they carry a credential (worked out once per list). */
+export function staticCredentials(headers: ReadonlyArray<readonly [string, string]>): readonly string[] {
+  let values = staticByHeaders.get(headers);
+  if (values === undefined) {
+    values = headers.filter(([name]) => CREDENTIAL_HEADER.test(name)).map(([, value]) => value);
+    staticByHeaders.set(headers, values);
+  }
+  return values;
 }
 
 /** The values `headers` holds now that it did not hold in `before` (what an auth strategy set). */
 export function addedValues(before: ReadonlyMap<string, string>, headers: Headers): string[] {
   const added: string[] = [];
-  for (const [name, value] of headers)
-    if (before.get(name) !== value) added.push(...credentialFragments(value));
+  for (const [name, value] of headers) if (before.get(name) !== value) added.push(value);
   return added;
 }

@@ -26,7 +26,10 @@ export interface ExchangeAnswer {
   anonymous: boolean;
   /** When (performance.now()) the final response's headers arrived, before its body was read. */
   headersAt: number;
-  /** The credentials the auth strategy sent on any hop: to be masked in any text of the answer. */
+  /**
+   * The credentials sent on any hop (the auth strategy's headers, static headers named like
+   * credentials), as sent: to be masked in any text of the answer.
+   */
   credentials: readonly string[];
 }
 
@@ -106,7 +109,7 @@ export async function exchange(
   let method = request.method;
   let url = method === "GET" ? withForm(request.url, request.form) : request.url;
   let anonymous = false;
-  const credentials: string[] = staticCredentials(settings.staticHeaders);
+  const credentials: string[] = [...staticCredentials(settings.staticHeaders)];
   for (let hop = 0; ; hop++) {
     const headers = new Headers({ "user-agent": settings.userAgent, accept: "application/json" });
     if (!anonymous) {
