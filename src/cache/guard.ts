@@ -113,7 +113,8 @@ export class KeyvGuard {
   #lastStoreError: unknown;
   /** With a Map store (Keyv's default): when each entry written expires (Date.now() ms). */
   readonly #expiries: Map<string, number> | undefined;
-  #writes = 0;
+  /** Writes since the last sweep of the Map store. */
+  #writesSinceSweep = 0;
   /** Writes started, and writes neither settled nor given up on: to tell a write's error from a read's. */
   #writesStarted = 0;
   #writesActive = 0;
@@ -245,8 +246,8 @@ export class KeyvGuard {
     if (expiries === undefined) return;
     if (ttlMs !== undefined && ttlMs > 0) expiries.set(key, Date.now() + ttlMs);
     else expiries.delete(key);
-    if (++this.#writes < Math.max(SWEEP_EVERY_WRITES, expiries.size / 4)) return;
-    this.#writes = 0;
+    if (++this.#writesSinceSweep < Math.max(SWEEP_EVERY_WRITES, expiries.size / 4)) return;
+    this.#writesSinceSweep = 0;
     const now = Date.now();
     for (const [expired, at] of expiries) {
       if (at > now) continue;
