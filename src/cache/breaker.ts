@@ -19,8 +19,9 @@ export const DEFAULT_BREAKER: BreakerSettings = {
 export type BreakerTransition = "opened" | "closed" | undefined;
 
 /**
- * A circuit breaker for the cache: after `failureThreshold` failed calls in a row the cache is
- * not called at all (every lookup is a miss, nothing is stored) until a cooldown has passed; then
+ * A circuit breaker for the cache's reads or for its writes (a guard has one of each): after
+ * `failureThreshold` failed calls in a row they are not made at all (a read is a miss, a write is
+ * skipped) until a cooldown has passed; then
  * one call is let through as a probe. Its success closes the circuit; its failure opens it again
  * for twice as long. A dead or hung cache thus costs at most a few short deadlines per cooldown.
  */

@@ -5,7 +5,7 @@ import type { CacheReporter } from "./guard.ts";
 /**
  * Where a client's cache calls report: `cache` events for each failure and breaker transition,
  * and the logger — the first failure of an outage at `warn`, the rest at `debug`, so an outage
- * reads as one warning, not one per query.
+ * reads as one warning for reads and one for writes, not one per query.
  */
 export function cacheReporter(
   endpoint: string,

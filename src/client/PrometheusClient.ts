@@ -251,7 +251,8 @@ export class PrometheusClient extends ReadEndpoints {
   /**
    * Closes the client's connections. Calls made afterwards fail; calls in flight get a grace
    * (`graceMs`, 1 s by default) to finish, then fail with an UnavailableError, so close() never
-   * waits for a hung server's whole deadline. Safe to call twice.
+   * waits for a hung server's whole deadline. Safe to call twice: a later call returns the same
+   * promise, and a shorter `graceMs` given then ends the grace sooner.
    */
   async close(options?: { graceMs?: number | undefined }): Promise<void> {
     const graceMs = options?.graceMs ?? CLOSE_GRACE_MS;

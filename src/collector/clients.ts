@@ -223,8 +223,9 @@ export class ClusterClients {
 
   /**
    * Closes a client. A replaced one lets the calls running on it finish (`graceMs`: their
-   * deadline) while new calls go to the new client; on the collector's close the client's short
-   * default grace applies, so close() never waits for a hung server.
+   * deadline, plus {@link RETIRE_MARGIN_MS}) while new calls go to the new client, and waits for
+   * its leases first; on the collector's close the short grace of 1 s applies, so close() never
+   * waits for a hung server.
    */
   async #retire(entry: Entry, graceMs: number): Promise<void> {
     this.#retiring.add(entry);

@@ -59,6 +59,26 @@ describe("echoed credentials", () => {
     expect(error.message).toContain("x-scope-orgid: tenant-a");
   });
 
+  it("a credential echoed into a 2xx body's value that does not decode is not quoted cut short", async () => {
+    stub = await startStubServer((req, res) => {
+      req.resume();
+      const echoed = String(req.headers.authorization);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          status: "success",
+          data: { blocks: [{ ulid: "01J", minTime: echoed, maxTime: 1 }] },
+        }),
+      );
+    });
+    const token = `eyJ${"A1b2C3d4".repeat(8)}`; // longer than the 40 characters a bad value may show
+    const client = new PrometheusClient({ url: stub.url, auth: bearerAuth({ token }), retry: false });
+    clients.push(client);
+    const error = await failure(client.tsdbBlocks());
+    expect(error.message).toContain("expected a number or a numeric string, got a string of");
+    expect(error.message).not.toContain(token.slice(0, 12));
+  });
+
   it("a header strategy's value is masked", async () => {
     stub = await echoingProxy(0);
     const client = new PrometheusClient({

@@ -40,9 +40,11 @@ export const NumberSchema = v.pipe(
     const value = dataset.value;
     const n = typeof value === "number" ? value : parseSampleValue(value);
     if (n !== undefined) return n;
-    addIssue({
-      message: `expected a number or a numeric string, got ${JSON.stringify(String(value).slice(0, 40))}`,
-    });
+    // A long value is not quoted at all: cut short, a credential a server echoed into it could
+    // no longer be recognised and masked (a short one is quoted whole, and masked whole).
+    const text = String(value);
+    const got = text.length <= 40 ? JSON.stringify(text) : `a string of ${text.length} characters`;
+    addIssue({ message: `expected a number or a numeric string, got ${got}` });
     return NEVER;
   }),
 );
