@@ -1,25 +1,15 @@
-import { Keyv, type KeyvStoreAdapter } from "keyv";
+import { Keyv } from "keyv";
 import { describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../src/collector/MetricsCollector.ts";
 import { LookupClusterRegistry } from "../../src/collector/registry.ts";
 import { jsonBody } from "../support/stubServer.ts";
-import { rotatingBearer } from "./collectorHelpers.ts";
+import { missingStore, rotatingBearer } from "./collectorHelpers.ts";
 import { stubPool, vectorBody } from "./collectorStubs.ts";
 
 const stub = stubPool();
 
-function hungWrites(): KeyvStoreAdapter {
-  return {
-    opts: {},
-    namespace: undefined,
-    get: async () => undefined,
-    getMany: async (keys: string[]) => keys.map(() => undefined),
-    set: () => new Promise(() => {}),
-    delete: async () => true,
-    clear: async () => {},
-    on: () => {},
-  } as unknown as KeyvStoreAdapter;
-}
+/** Reads miss at once; a write never settles (a paused Redis). */
+const hungWrites = () => missingStore(() => new Promise(() => {}));
 
 describe("fleet.close() with a replaced client's background write to a hung Redis", () => {
   it("ends within its 1 s grace", async () => {

@@ -1,30 +1,20 @@
-import { Keyv, type KeyvStoreAdapter } from "keyv";
+import { Keyv } from "keyv";
 import { describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../src/collector/MetricsCollector.ts";
 import { LookupClusterRegistry } from "../../src/collector/registry.ts";
 import { jsonBody } from "../support/stubServer.ts";
-import { rotatingBearer } from "./collectorHelpers.ts";
+import { missingStore, rotatingBearer } from "./collectorHelpers.ts";
 import { stubPool, vectorBody } from "./collectorStubs.ts";
 
 const stub = stubPool();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Reads miss at once; a write fails after 40 ms (a Redis that is slow and then refuses). */
-function slowFailingWrites(): KeyvStoreAdapter {
-  return {
-    opts: {},
-    namespace: undefined,
-    get: async () => undefined,
-    getMany: async (keys: string[]) => keys.map(() => undefined),
-    set: async () => {
-      await sleep(40);
-      throw new Error("OOM command not allowed");
-    },
-    delete: async () => true,
-    clear: async () => {},
-    on: () => {},
-  } as unknown as KeyvStoreAdapter;
-}
+const slowFailingWrites = () =>
+  missingStore(async () => {
+    await sleep(40);
+    throw new Error("OOM command not allowed");
+  });
 
 describe("events of a replaced client's background cache write", () => {
   it("the cache error of the last call's write reaches the fleet after the client is replaced", async () => {

@@ -1,3 +1,4 @@
+import type { KeyvStoreAdapter } from "keyv";
 import { afterEach } from "vitest";
 import type { AuthStrategy } from "../../src/auth/AuthStrategy.ts";
 import { MetricsCollector } from "../../src/collector/MetricsCollector.ts";
@@ -58,4 +59,21 @@ export function laggyStore(lagMs: () => number) {
     namespace: undefined,
   };
   return store;
+}
+
+/**
+ * A Keyv store in which every read misses at once and every write does what `write` does: hang
+ * (a paused Redis), fail after a while (a full one), ...
+ */
+export function missingStore(write: () => Promise<unknown>): KeyvStoreAdapter {
+  return {
+    opts: {},
+    namespace: undefined,
+    get: async () => undefined,
+    getMany: async (keys: string[]) => keys.map(() => undefined),
+    set: write,
+    delete: async () => true,
+    clear: async () => {},
+    on: () => {},
+  } as unknown as KeyvStoreAdapter;
 }
