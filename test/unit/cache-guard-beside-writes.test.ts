@@ -1,6 +1,7 @@
 import { Keyv, type KeyvStoreAdapter } from "keyv";
 import { describe, expect, it } from "vitest";
-import { type CacheReporter, KeyvGuard } from "../../src/cache/guard.ts";
+import { KeyvGuard } from "../../src/cache/guard.ts";
+import { recordingReporter } from "./guardReporter.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,15 +28,6 @@ function fullStore(data: Map<string, unknown>): KeyvStoreAdapter {
   } as unknown as KeyvStoreAdapter;
 }
 
-function reporter(): CacheReporter & { transitions: string[] } {
-  const r = {
-    transitions: [] as string[],
-    failed: () => {},
-    transition: (state: string, operation: string) => r.transitions.push(`${operation} ${state}`),
-  };
-  return r;
-}
-
 describe("read and write breakers with Keyv's default throwOnErrors: false", () => {
   it("refused writes running beside read misses leave the read breaker closed", async () => {
     const data = new Map<string, unknown>();
@@ -43,7 +35,7 @@ describe("read and write breakers with Keyv's default throwOnErrors: false", () 
     const keyv = new Keyv({ store: fullStore(data) });
     data.set("keyv:stored", { value: "hit", expires: undefined });
     const guard = new KeyvGuard(keyv);
-    const r = reporter();
+    const r = recordingReporter();
     const call = { timeoutMs: 500, reporter: r };
     // A fleet polling: each round, one query misses (its read) while another's write is refused.
     for (let i = 0; i < 6; i++) {

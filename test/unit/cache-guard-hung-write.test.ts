@@ -1,15 +1,7 @@
 import { Keyv, type KeyvStoreAdapter } from "keyv";
 import { describe, expect, it } from "vitest";
-import { type CacheReporter, KeyvGuard } from "../../src/cache/guard.ts";
-
-function reporter(): CacheReporter & { transitions: string[] } {
-  const r = {
-    transitions: [] as string[],
-    failed: () => {},
-    transition: (state: string, operation: string) => r.transitions.push(`${operation} ${state}`),
-  };
-  return r;
-}
+import { KeyvGuard } from "../../src/cache/guard.ts";
+import { recordingReporter } from "./guardReporter.ts";
 
 /** A store whose reads fail fast (error event + throw), and whose writes hang for ever when `hang` says so. */
 function brokenStore(hangWrites: () => boolean): KeyvStoreAdapter {
@@ -37,7 +29,7 @@ function brokenStore(hangWrites: () => boolean): KeyvStoreAdapter {
 describe("guard write counters", () => {
   it("control: reads failing fast open the read breaker", async () => {
     const guard = new KeyvGuard(new Keyv({ store: brokenStore(() => false) }));
-    const r = reporter();
+    const r = recordingReporter();
     for (let i = 0; i < 6; i++) await guard.get(`k${i}`, { timeoutMs: 100, reporter: r });
     expect(guard.breakers.read.isOpen).toBe(true);
   });
@@ -45,7 +37,7 @@ describe("guard write counters", () => {
   it("one write that never settles (given up on by its timeout) must not blind the read breaker for ever", async () => {
     let hang = true;
     const guard = new KeyvGuard(new Keyv({ store: brokenStore(() => hang) }));
-    const r = reporter();
+    const r = recordingReporter();
     const w = await guard.set("w", "v", 10_000, { timeoutMs: 20, reporter: r });
     expect(w).toEqual({ ok: false, reason: "failed" });
     hang = false;

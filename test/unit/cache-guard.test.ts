@@ -3,13 +3,8 @@ import { describe, expect, it, vi } from "vitest";
 import { CircuitBreaker } from "../../src/cache/breaker.ts";
 import { FlightGroup } from "../../src/cache/flight.ts";
 import { Generations } from "../../src/cache/generations.ts";
-import {
-  type CacheReporter,
-  describeStoreError,
-  guardFor,
-  KeyvGuard,
-  writeTimeoutMs,
-} from "../../src/cache/guard.ts";
+import { describeStoreError, guardFor, KeyvGuard, writeTimeoutMs } from "../../src/cache/guard.ts";
+import { recordingReporter } from "./guardReporter.ts";
 
 /**
  * A Keyv store whose operations do what `behave` says: answer, throw, or hang. Like @keyv/redis, it
@@ -38,16 +33,6 @@ function store(behave: () => "ok" | "throw" | "hang", data = new Map<string, unk
       if (event === "error") listeners.push(listener);
     },
   } as unknown as KeyvStoreAdapter;
-}
-
-function reporter(): CacheReporter & { failures: Array<[string, boolean]>; transitions: string[] } {
-  const r = {
-    failures: [] as Array<[string, boolean]>,
-    transitions: [] as string[],
-    failed: (error: Error, first: boolean) => r.failures.push([error.message, first]),
-    transition: (state: string) => r.transitions.push(state),
-  };
-  return r;
 }
 
 describe("circuit breaker", () => {
@@ -85,7 +70,7 @@ describe("circuit breaker", () => {
 describe("guard", () => {
   it("a hung store is a bounded failure; the breaker then skips it; errors are masked", async () => {
     const guard = new KeyvGuard(new Keyv({ store: store(() => "hang"), throwOnErrors: true }));
-    const r = reporter();
+    const r = recordingReporter();
     const started = performance.now();
     for (let i = 0; i < 5; i++) {
       expect(await guard.get("k", { timeoutMs: 20, reporter: r })).toEqual({ ok: false, reason: "failed" });
@@ -93,7 +78,7 @@ describe("guard", () => {
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(r.failures[0]).toEqual(["cache get timed out after 20 ms", true]);
     expect(r.failures[1]![1]).toBe(false);
-    expect(r.transitions).toEqual(["opened"]);
+    expect(r.transitions).toEqual(["read opened"]);
     expect(await guard.get("k", { timeoutMs: 20, reporter: r })).toEqual({ ok: false, reason: "skipped" });
     expect(describeStoreError(new Error("at redis://u:secret@h:1"))).toBe("at redis://***@h:1");
     expect(describeStoreError("text")).toBe("text");
@@ -102,7 +87,7 @@ describe("guard", () => {
 
   it("errors thrown, errors swallowed by Keyv, refused writes and wrong shapes are failures", async () => {
     let mode: "ok" | "throw" = "throw";
-    const r = reporter();
+    const r = recordingReporter();
     const throwing = new KeyvGuard(new Keyv({ store: store(() => mode), throwOnErrors: true }));
     expect(await throwing.get("k", { timeoutMs: 500, reporter: r })).toEqual({ ok: false, reason: "failed" });
     expect(r.failures[0]![0]).toBe("cache get failed: ECONNREFUSED redis://***@10.0.0.1:6379");
@@ -148,17 +133,13 @@ describe("guard", () => {
     const guard = new KeyvGuard(keyv);
     // A full Redis: every write refused with OOM, reads answered.
     keyv.set = (() => Promise.reject(new Error("OOM command not allowed"))) as Keyv["set"];
-    const transitions: string[] = [];
-    const r = {
-      ...reporter(),
-      transition: (state: string, operation: string) => transitions.push(`${operation} ${state}`),
-    };
+    const r = recordingReporter();
     // Reads succeed between the failing writes: they neither reset the writes' count nor get skipped.
     for (let i = 0; i < 6; i++) {
       await guard.set("n", "v", 100, { timeoutMs: 500, reporter: r });
       expect(await guard.get("k", { timeoutMs: 500, reporter: r })).toEqual({ ok: true, value: "stored" });
     }
-    expect(transitions).toEqual(["write opened"]);
+    expect(r.transitions).toEqual(["write opened"]);
     expect(guard.breakers.read.isOpen).toBe(false);
     expect(await guard.set("n", "v", 100, { timeoutMs: 500, reporter: r })).toEqual({
       ok: false,
@@ -173,7 +154,7 @@ describe("guard", () => {
     const keyv = new Keyv();
     const store = keyv.store as Map<string, unknown>;
     const guard = new KeyvGuard(keyv);
-    const call = { timeoutMs: 500, reporter: reporter() };
+    const call = { timeoutMs: 500, reporter: recordingReporter() };
     // Keys that move on, as promfleet's do (a new time each poll): none is ever read again.
     for (let i = 0; i < 1_000; i++) await guard.set(`old-${i}`, "v", 20, call);
     await guard.set("forever", "v", undefined, call);
@@ -194,7 +175,7 @@ describe("guard", () => {
 
   it("an aborted caller stops waiting without counting a failure", async () => {
     const guard = new KeyvGuard(new Keyv({ store: store(() => "hang") }));
-    const r = reporter();
+    const r = recordingReporter();
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 10);
     expect(await guard.get("k", { timeoutMs: 5_000, signal: controller.signal, reporter: r })).toEqual({
@@ -215,7 +196,7 @@ describe("generations", () => {
     const keyv = new Keyv();
     const getMany = vi.spyOn(keyv, "getMany");
     const generations = new Generations(new KeyvGuard(keyv), () => now);
-    const call = { timeoutMs: 500, reporter: reporter() };
+    const call = { timeoutMs: 500, reporter: recordingReporter() };
     await keyv.set("a", "tokenA");
     await keyv.set("b", 42);
     const [one, two] = await Promise.all([
@@ -243,7 +224,7 @@ describe("generations", () => {
   it("forgets old tokens when the memo grows large", async () => {
     let now = 0;
     const generations = new Generations(new KeyvGuard(new Keyv()), () => now);
-    const call = { timeoutMs: 500, reporter: reporter() };
+    const call = { timeoutMs: 500, reporter: recordingReporter() };
     for (let i = 0; i < 10_000; i++) await generations.bump(`k${i}`, 0, call);
     now = 5_000;
     await generations.bump("last", 0, call);

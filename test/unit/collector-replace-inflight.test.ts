@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LookupClusterRegistry } from "../../src/collector/registry.ts";
 import { jsonBody } from "../support/stubServer.ts";
-import { collectorPool, rotatingBearer } from "./collectorHelpers.ts";
+import { collectorPool, rotatingCluster } from "./collectorHelpers.ts";
 import { stubPool, vectorBody } from "./collectorStubs.ts";
 
 const stub = stubPool();
@@ -15,19 +14,14 @@ describe("a client replaced while a call runs on it", () => {
       const delay = answered++ === 0 ? 1_600 : 0;
       setTimeout(() => jsonBody(200, vectorBody({}, 1))(req, res), delay);
     });
-    let token = "token-1";
-    const registry = new LookupClusterRegistry({
-      list: () => ["a"],
-      lookup: () => ({ url: s.url, auth: rotatingBearer(() => token) }),
-      memoMs: 0,
-    });
+    const { registry, rotate } = rotatingCluster(s.url, "token-1");
     const fleet = collector({ registry, timeout: 10_000 });
     const responses: number[] = [];
     fleet.on("response", (e) => responses.push(e.status));
     const slow = fleet.query("up");
     await new Promise((resolve) => setTimeout(resolve, 200));
     const old = await fleet.client("a");
-    token = "token-2"; // the next fan-out builds a new client and retires the old one
+    rotate("token-2"); // the next fan-out builds a new client and retires the old one
     const fast = await fleet.query("up");
     expect(fast.get("a")?.status).toBe("ok");
     expect(await fleet.client("a")).not.toBe(old);

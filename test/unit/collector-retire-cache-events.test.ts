@@ -1,9 +1,8 @@
 import { Keyv } from "keyv";
 import { describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../src/collector/MetricsCollector.ts";
-import { LookupClusterRegistry } from "../../src/collector/registry.ts";
 import { jsonBody } from "../support/stubServer.ts";
-import { missingStore, rotatingBearer } from "./collectorHelpers.ts";
+import { missingStore, rotatingCluster } from "./collectorHelpers.ts";
 import { stubPool, vectorBody } from "./collectorStubs.ts";
 
 const stub = stubPool();
@@ -19,12 +18,7 @@ const slowFailingWrites = () =>
 describe("events of a replaced client's background cache write", () => {
   it("the cache error of the last call's write reaches the fleet after the client is replaced", async () => {
     const s = await stub(jsonBody(200, vectorBody({}, 1)));
-    let token = "t1";
-    const registry = new LookupClusterRegistry({
-      list: () => ["a"],
-      lookup: () => ({ url: s.url, auth: rotatingBearer(() => token) }),
-      memoMs: 0,
-    });
+    const { registry, rotate } = rotatingCluster(s.url, "t1");
     const keyv = new Keyv({ store: slowFailingWrites(), throwOnErrors: true });
     const fleet = new MetricsCollector({ registry, cache: keyv, clientOptions: { retry: false } });
     const cacheErrors: string[] = [];
@@ -33,7 +27,7 @@ describe("events of a replaced client's background cache write", () => {
     });
     try {
       expect((await fleet.query("up")).get("a")?.status).toBe("ok"); // its write is now under way
-      token = "t2";
+      rotate("t2");
       await fleet.client("a"); // replaces the client: the old one has no call in flight
       await sleep(300); // the old client's write has failed by now
       expect(cacheErrors).toEqual(["cache set failed: OOM command not allowed"]);

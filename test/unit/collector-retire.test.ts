@@ -1,9 +1,8 @@
 import Keyv from "keyv";
 import { describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../src/collector/MetricsCollector.ts";
-import { LookupClusterRegistry } from "../../src/collector/registry.ts";
 import { jsonBody, withLatency } from "../support/stubServer.ts";
-import { laggyStore, rotatingBearer } from "./collectorHelpers.ts";
+import { laggyStore, rotatingCluster } from "./collectorHelpers.ts";
 import { stubPool, vectorBody } from "./collectorStubs.ts";
 
 const stub = stubPool();
@@ -17,16 +16,11 @@ describe("retired clients and fleet.close()", () => {
       const delay = n++ === 0 ? 4_000 : 0;
       withLatency(delay, vectorBody({}, 1))(req, res);
     });
-    let token = "t1";
-    const registry = new LookupClusterRegistry({
-      list: () => ["a"],
-      lookup: () => ({ url: s.url, auth: rotatingBearer(() => token) }),
-      memoMs: 0,
-    });
+    const { registry, rotate } = rotatingCluster(s.url, "t1");
     const fleet = new MetricsCollector({ registry, clientOptions: { retry: false }, timeout: 8_000 });
     const slow = fleet.query("up");
     await sleep(200);
-    token = "t2";
+    rotate("t2");
     expect((await fleet.query("up")).get("a")?.status).toBe("ok"); // replaces the client
     const t0 = performance.now();
     await fleet.close();
@@ -71,12 +65,7 @@ describe("retired clients and fleet.close()", () => {
 describe("a replaced client's calls in their cache phase", () => {
   it("a call reading a (slow) cache when its client is replaced still succeeds", async () => {
     const s = await stub(jsonBody(200, vectorBody({}, 1)));
-    let token = "t1";
-    const registry = new LookupClusterRegistry({
-      list: () => ["a"],
-      lookup: () => ({ url: s.url, auth: rotatingBearer(() => token) }),
-      memoMs: 0,
-    });
+    const { registry, rotate } = rotatingCluster(s.url, "t1");
     const keyv = new Keyv({ store: laggyStore(() => 300) as never });
     const fleet = new MetricsCollector({
       registry,
@@ -87,7 +76,7 @@ describe("a replaced client's calls in their cache phase", () => {
     try {
       const first = fleet.query("up"); // reads the cache for ~600 ms before sending
       await sleep(100);
-      token = "t2";
+      rotate("t2");
       await fleet.client("a"); // replaces (and closes) the old client
       const r = (await first).get("a");
       expect({ status: r?.status, error: r?.error?.message }).toEqual({ status: "ok", error: undefined });
@@ -124,18 +113,13 @@ describe("health() on a client being replaced, behind a proxy that hides /-/heal
       if (req.url?.includes("buildinfo")) return jsonBody(404, {})(req, res);
       return withLatency(100, vectorBody({}, 1))(req, res);
     });
-    let token = "t1";
-    const registry = new LookupClusterRegistry({
-      list: () => ["a"],
-      lookup: () => ({ url: s.url, auth: rotatingBearer(() => token) }),
-      memoMs: 0,
-    });
+    const { registry, rotate } = rotatingCluster(s.url, "t1");
     const fleet = new MetricsCollector({ registry, clientOptions: { retry: false }, timeout: 5_000 });
     try {
       const h = fleet.health();
       // let the probes go out, then rotate; the probes end (403) and the fallback query follows
       await sleep(60);
-      token = "t2";
+      rotate("t2");
       await fleet.client("a");
       const r = (await h).get("a");
       expect({ status: r?.status, error: r?.error?.message }).toEqual({ status: "ok", error: undefined });

@@ -2,6 +2,7 @@ import type { KeyvStoreAdapter } from "keyv";
 import { afterEach } from "vitest";
 import type { AuthStrategy } from "../../src/auth/AuthStrategy.ts";
 import { MetricsCollector } from "../../src/collector/MetricsCollector.ts";
+import { LookupClusterRegistry } from "../../src/collector/registry.ts";
 
 /**
  * Makes collectors with retries off (a test's stub answers once, as it is told) and closes every one
@@ -76,4 +77,26 @@ export function missingStore(write: () => Promise<unknown>): KeyvStoreAdapter {
     clear: async () => {},
     on: () => {},
   } as unknown as KeyvStoreAdapter;
+}
+
+/**
+ * One cluster, "a" at `url`, whose bearer token the test rotates: every lookup (no memo) sees the
+ * token in force now, so the collector's next call builds a new client and retires the old one.
+ */
+export function rotatingCluster(
+  url: string,
+  token: string,
+): { registry: LookupClusterRegistry; rotate(next: string): void } {
+  let current = token;
+  const registry = new LookupClusterRegistry({
+    list: () => ["a"],
+    lookup: () => ({ url, auth: rotatingBearer(() => current) }),
+    memoMs: 0,
+  });
+  return {
+    registry,
+    rotate: (next) => {
+      current = next;
+    },
+  };
 }
