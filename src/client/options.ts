@@ -107,7 +107,12 @@ const RetrySchema = v.union([
 ]);
 
 const TlsSchema = v.strictObject({
-  ca: v.optional(v.string()),
+  ca: v.optional(
+    v.union(
+      [v.string(), v.pipe(v.array(v.string()), v.minLength(1))],
+      "a file path or PEM text, or a non-empty list of them",
+    ),
+  ),
   cert: v.optional(v.string()),
   key: v.optional(v.string()),
   servername: v.optional(v.string()),
@@ -171,20 +176,27 @@ const OptionsSchema = v.strictObject({
   alignRanges: v.optional(v.boolean()),
 });
 
+/** An option's path as a person writes it: `tls.ca[1]`, `retry.limit`. */
+function optionPath(keys: readonly unknown[]): string {
+  return keys
+    .map((key, i) => (typeof key === "number" ? `[${key}]` : `${i > 0 ? "." : ""}${String(key)}`))
+    .join("");
+}
+
 /** Throws an InvalidArgumentError for the first valibot issue, naming the option but never echoing its value. */
 export function throwFirstIssue(issues: readonly v.BaseIssue<unknown>[], prefix = ""): never {
   let issue = issues[0]!;
-  let path = issue.path?.map((p) => String(p.key)) ?? [];
+  let path: unknown[] = issue.path?.map((p) => p.key) ?? [];
   // A union (retry: number | false | {...}) reports its branches' issues inside, with paths
   // relative to it; the deepest one names the real culprit (`retry.limt`, not `retry`).
   while (issue.issues && issue.issues.length > 0) {
     const depth = (i: v.BaseIssue<unknown>) => i.path?.length ?? 0;
     const deepest = issue.issues.reduce((a, b) => (depth(b) > depth(a) ? b : a));
     if (depth(deepest) === 0) break;
-    path = [...path, ...(deepest.path?.map((p) => String(p.key)) ?? [])];
+    path = [...path, ...(deepest.path?.map((p) => p.key) ?? [])];
     issue = deepest;
   }
-  const name = `${prefix}${path.length > 0 ? path.join(".") : "options"}`;
+  const name = `${prefix}${path.length > 0 ? optionPath(path) : "options"}`;
   if (issue.expected === "never") throw new InvalidArgumentError(name, `${name} is not a known option`);
   throw new InvalidArgumentError(name, `${name} must be ${issue.expected ?? "valid"}`);
 }

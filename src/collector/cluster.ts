@@ -149,7 +149,7 @@ export class Cluster {
     this.url = redactUrl(new URL(parts.url));
     this.auth = parts.auth;
     this.labels = Object.freeze({ ...parts.labels });
-    this.#tls = parts.tls === undefined ? undefined : Object.freeze({ ...parts.tls });
+    this.#tls = parts.tls === undefined ? undefined : frozenTls(parts.tls);
     this.#headers = parts.headers === undefined ? undefined : Object.freeze({ ...parts.headers });
     this.#clientOptions = Object.freeze({ ...parts.clientOptions });
     Object.freeze(this);
@@ -191,6 +191,12 @@ export class Cluster {
   [inspect.custom](): string {
     return `Cluster ${inspect(this.toJSON())}`;
   }
+}
+
+/** A frozen copy of `tls`, its CA list copied too: a caller changing theirs later changes nothing here. */
+function frozenTls(tls: TlsOptions): TlsOptions {
+  const { ca } = tls;
+  return Object.freeze({ ...tls, ...(Array.isArray(ca) ? { ca: Object.freeze([...ca]) } : {}) });
 }
 
 /**

@@ -10,8 +10,12 @@ import { quotePath } from "../errors/quotePath.ts";
  * `util.inspect` output.
  */
 export interface TlsOptions {
-  /** CA bundle that signs the server's certificate (e.g. OpenShift's service-ca.crt). */
-  ca?: string | undefined;
+  /**
+   * CA bundle that signs the server's certificate (e.g. OpenShift's service-ca.crt), or several,
+   * all trusted: a router's ingress CA beside the service CA while a cluster moves from one route
+   * to the other, or an old and a new CA during a rotation. Each is a file path or PEM contents.
+   */
+  ca?: string | readonly string[] | undefined;
   /** Client certificate for mTLS. */
   cert?: string | undefined;
   /** Client key for mTLS (unencrypted PEM). */
@@ -34,26 +38,51 @@ export interface ConnectOptions {
 type PemOption = "ca" | "cert" | "key";
 const PEM_OPTIONS: readonly PemOption[] = ["ca", "cert", "key"];
 
+/** One PEM input: the option it fills (`tls.ca[1]` when `ca` is a list) and its file or contents. */
+interface PemSource {
+  option: PemOption;
+  /** The option's name in errors: `tls.ca`, `tls.ca[1]`, `tls.cert`... */
+  name: string;
+  value: string;
+}
+
+/** The PEM inputs of `tls`, in order; a `ca` list gives one source per entry. */
+function pemSources(tls: TlsOptions | undefined): PemSource[] {
+  const sources: PemSource[] = [];
+  for (const option of PEM_OPTIONS) {
+    const given = tls?.[option];
+    if (typeof given === "string") {
+      if (given) sources.push({ option, name: `tls.${option}`, value: given });
+    } else if (given !== undefined) {
+      given.forEach((value, i) => {
+        if (value) sources.push({ option, name: `tls.${option}[${i}]`, value });
+      });
+    }
+  }
+  return sources;
+}
+
 function isPem(value: string): boolean {
   return value.includes("-----BEGIN ");
 }
 
-function readPem(path: string, option: PemOption): string {
+function readPem(path: string, option: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
     // A key given as base64 (a Kubernetes Secret's data) is not PEM: it lands here, and must not be quoted.
+    const name = option.startsWith("tls.") ? option : `tls.${option}`;
     throw new InvalidArgumentError(
-      `tls.${option}`,
-      `tls.${option}: cannot read ${quotePath(path)} (${code}); give a readable file or the PEM text`,
+      name,
+      `${name}: cannot read ${quotePath(path)} (${code}); give a readable file or the PEM text`,
     );
   }
 }
 
 /** Reads a PEM value or the file it names; errors name the option, never the contents. */
 export function loadPem(value: string, option: string): string {
-  return isPem(value) ? value : readPem(value, option as PemOption);
+  return isPem(value) ? value : readPem(value, option);
 }
 
 /** Device, inode, size and times of a file (following symlinks), or "missing". */
@@ -73,23 +102,22 @@ function opensslReason(error: unknown): string {
 }
 
 /**
- * Checks that the PEM material is usable (parseable; key matching certificate) before it is
- * handed to undici, whose first connection would otherwise fail with a vaguer error.
+ * Checks that a CA bundle is usable (every certificate in it parses) before it is handed to
+ * undici, whose first connection would otherwise fail with a vaguer error.
  */
-function validate(connect: ConnectOptions): void {
-  if (connect.ca !== undefined) {
-    // createSecureContext skips what it cannot parse in a CA bundle: check each certificate.
-    const blocks = connect.ca.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-    try {
-      if (blocks.length === 0) throw new Error("no PEM certificate in it");
-      for (const block of blocks) new X509Certificate(block);
-    } catch (error) {
-      throw new InvalidArgumentError(
-        "tls.ca",
-        `tls.ca is not a usable PEM CA bundle (${opensslReason(error)})`,
-      );
-    }
+function validateCa(bundle: string, name: string): void {
+  // createSecureContext skips what it cannot parse in a CA bundle: check each certificate.
+  const blocks = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  try {
+    if (blocks.length === 0) throw new Error("no PEM certificate in it");
+    for (const block of blocks) new X509Certificate(block);
+  } catch (error) {
+    throw new InvalidArgumentError(name, `${name} is not a usable PEM CA bundle (${opensslReason(error)})`);
   }
+}
+
+/** Checks that a client certificate and key are given together and make a usable pair. */
+function validate(connect: ConnectOptions): void {
   if ((connect.cert === undefined) !== (connect.key === undefined)) {
     throw new InvalidArgumentError("tls", "tls.cert and tls.key go together: give both for mTLS, or neither");
   }
@@ -124,12 +152,14 @@ export interface TlsMaterialOptions {
  * second, when a request starts.
  */
 export class TlsMaterial {
-  readonly #paths: ReadonlyMap<PemOption, string>;
+  /** The PEM inputs given as file paths: watched, and read again when they change. */
+  readonly #files: readonly PemSource[];
+  readonly #sources: readonly PemSource[];
   readonly #fixed: ConnectOptions;
   readonly #intervalMs: number;
   readonly #now: () => number;
   #connect: ConnectOptions;
-  #stamps: Map<PemOption, string>;
+  #stamps: string[];
   #checkedAt: number;
 
   /** Reads and validates `tls` now; throws an InvalidArgumentError naming a bad option. */
@@ -138,14 +168,8 @@ export class TlsMaterial {
     this.#now = options.now ?? Date.now;
     const fixed: ConnectOptions = { rejectUnauthorized: !tls?.insecureSkipVerify };
     if (tls?.servername) fixed.servername = tls.servername;
-    const paths = new Map<PemOption, string>();
-    for (const option of PEM_OPTIONS) {
-      const value = tls?.[option];
-      if (!value) continue;
-      if (isPem(value)) fixed[option] = value;
-      else paths.set(option, value);
-    }
-    this.#paths = paths;
+    this.#sources = pemSources(tls);
+    this.#files = this.#sources.filter((source) => !isPem(source.value));
     this.#fixed = fixed;
     this.#stamps = this.#stampAll();
     this.#connect = this.#load();
@@ -159,7 +183,7 @@ export class TlsMaterial {
 
   /** Whether any of ca, cert, key came from a file (so it may change). */
   get watchesFiles(): boolean {
-    return this.#paths.size > 0;
+    return this.#files.length > 0;
   }
 
   /**
@@ -168,12 +192,12 @@ export class TlsMaterial {
    * previous ones stay in force, and the next check tries again). Never throws.
    */
   check(): TlsCheck {
-    if (this.#paths.size === 0) return { kind: "unchanged" };
+    if (this.#files.length === 0) return { kind: "unchanged" };
     const now = this.#now();
     if (now - this.#checkedAt < this.#intervalMs) return { kind: "unchanged" };
     this.#checkedAt = now;
     const stamps = this.#stampAll();
-    const files = [...this.#paths].filter(([o]) => stamps.get(o) !== this.#stamps.get(o)).map(([, p]) => p);
+    const files = this.#files.filter((_, i) => stamps[i] !== this.#stamps[i]).map((source) => source.value);
     if (files.length === 0) return { kind: "unchanged" };
     let connect: ConnectOptions;
     try {
@@ -188,13 +212,23 @@ export class TlsMaterial {
     return { kind: "changed", connect, files };
   }
 
-  #stampAll(): Map<PemOption, string> {
-    return new Map([...this.#paths].map(([option, path]) => [option, stamp(path)]));
+  #stampAll(): string[] {
+    return this.#files.map((source) => stamp(source.value));
   }
 
+  /** Reads every source (files now), checks each CA bundle on its own (errors name the entry), then the pair. */
   #load(): ConnectOptions {
     const connect: ConnectOptions = { ...this.#fixed };
-    for (const [option, path] of this.#paths) connect[option] = readPem(path, option);
+    const cas: string[] = [];
+    for (const source of this.#sources) {
+      const pem = loadPem(source.value, source.name);
+      if (source.option === "ca") {
+        validateCa(pem, source.name);
+        cas.push(pem);
+      } else connect[source.option] = pem;
+    }
+    // One bundle for undici: PEM blocks may follow one another, a newline apart.
+    if (cas.length > 0) connect.ca = cas.join("\n");
     validate(connect);
     return connect;
   }

@@ -187,6 +187,27 @@ describe.skipIf(prometheusMissing ?? opensslMissing)("TLS against Prometheus wit
     await sleep(1_100);
     await query(c);
   });
+
+  it("several CAs are all trusted, PEM text and files mixed; a rotated entry is read again", async () => {
+    const mixed = client(mtls.url, {
+      ca: [certs.foreignCa.cert, certs.ca.certFile],
+      cert: certs.client.cert,
+      key: certs.client.key,
+    });
+    expect((await query(mixed)).data.resultType).toBe("vector");
+
+    const second = join(dir, "second-ca.crt");
+    copyFileSync(certs.foreignCa.certFile, second);
+    const rotating = client(mtls.url, {
+      ca: [certs.foreignCa.certFile, second],
+      cert: certs.client.cert,
+      key: certs.client.key,
+    });
+    expect((await failure(query(rotating))).message).toContain("not signed by a trusted CA");
+    copyFileSync(certs.ca.certFile, second);
+    await sleep(1_100);
+    expect((await query(rotating)).data.resultType).toBe("vector");
+  });
 });
 
 describe.skipIf(opensslMissing)("TLS pools across a rotation: no socket left behind", () => {

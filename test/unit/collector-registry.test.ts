@@ -99,6 +99,15 @@ describe("StaticClusterRegistry", () => {
     expect(field({ clientOptions: { timeout: -1 } })).toBe("clientOptions.timeout");
     expect(field({ clientOptions: { cache: {} } })).toBe("clientOptions.cache");
     expect(field({ tls: { ca: 1 } })).toBe("tls.ca");
+    expect(field({ tls: { ca: ["/etc/a.crt", 2] } })).toBe("tls.ca[1]");
+  });
+
+  it("keeps its own copy of a CA list: changing the caller's list later changes nothing", () => {
+    const ca = ["/etc/pki/service-ca.crt", "/etc/pki/ingress-ca.crt"];
+    const cluster = toCluster({ id: "c", url: "http://x", tls: { ca } });
+    ca.push("/tmp/planted.crt");
+    expect(cluster.clientSettings().tls?.ca).toEqual(["/etc/pki/service-ca.crt", "/etc/pki/ingress-ca.crt"]);
+    expect(Object.isFrozen(cluster.clientSettings().tls?.ca)).toBe(true);
   });
 
   it("accepts strategies and checked clusters as they are", () => {

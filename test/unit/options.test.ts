@@ -107,6 +107,8 @@ describe("numbers and switches", () => {
     [{ auth: "token" }, "auth"],
     [{ auth: { apply() {} } }, "auth"],
     [{ tls: { ca: 1 } }, "tls.ca"],
+    [{ tls: { ca: [] } }, "tls.ca"],
+    [{ tls: { ca: ["/etc/ca.crt", 1] } }, "tls.ca[1]"],
   ])("%o is refused, naming the option", (extra, argument) => {
     refused({ url: "http://x", ...extra }, argument);
   });

@@ -118,6 +118,44 @@ describe.skipIf(opensslMissing)("TlsMaterial", () => {
     }
   });
 
+  it("takes a list of CAs, PEM text and files mixed, as one bundle; errors name the entry", () => {
+    const material = new TlsMaterial({ ca: [certs.ca.cert, certs.foreignCa.certFile] });
+    expect(material.connect.ca).toBe(`${certs.ca.cert}\n${certs.foreignCa.cert}`);
+    expect(material.watchesFiles).toBe(true);
+    expect(new TlsMaterial({ ca: [certs.ca.cert] }).watchesFiles).toBe(false);
+
+    const garbage = join(dir, "garbage-in-list.pem");
+    writeFileSync(garbage, "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
+    const refusal = (ca: string[]): InvalidArgumentError => {
+      try {
+        new TlsMaterial({ ca });
+      } catch (error) {
+        return error as InvalidArgumentError;
+      }
+      throw new Error("accepted");
+    };
+    const unreadable = refusal([certs.ca.cert, join(dir, "nope.crt")]);
+    expect(unreadable).toBeInstanceOf(InvalidArgumentError);
+    expect(unreadable.argument).toBe("tls.ca[1]");
+    expect(unreadable.message).toMatch(/^tls\.ca\[1\]: cannot read .*nope\.crt \(ENOENT\)/);
+    const unusable = refusal([garbage, certs.ca.certFile]);
+    expect(unusable.argument).toBe("tls.ca[0]");
+    expect(unusable.message).toMatch(/^tls\.ca\[0\] is not a usable PEM CA bundle/);
+  });
+
+  it("reloads the one entry of a CA list that changed", () => {
+    const first = join(dir, "list-first.crt");
+    const second = join(dir, "list-second.crt");
+    copyFileSync(certs.ca.certFile, first);
+    copyFileSync(certs.ca.certFile, second);
+    let clock = 0;
+    const material = new TlsMaterial({ ca: [first, second] }, { now: () => clock });
+    copyFileSync(certs.foreignCa.certFile, second);
+    clock = 1000;
+    expect(material.check()).toMatchObject({ kind: "changed", files: [second] });
+    expect(material.connect.ca).toBe(`${certs.ca.cert}\n${certs.foreignCa.cert}`);
+  });
+
   it("checks files at most once per interval and reloads what changed", () => {
     const ca = join(dir, "reload-ca.crt");
     copyFileSync(certs.ca.certFile, ca);
