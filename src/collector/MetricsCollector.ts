@@ -1,32 +1,34 @@
 import { inspect } from "node:util";
 import type Keyv from "keyv";
-import { checkNamespace } from "../client/callOptions.ts";
 import type { PrometheusClientOptions } from "../client/options.ts";
 import type { PrometheusClient } from "../client/PrometheusClient.ts";
-import { prepareLabelNames, prepareLabelValues, prepareSeries } from "../client/series.ts";
 import type { ApiResponse } from "../decode/response.ts";
 import type { Labels, MatrixData, QueryData } from "../decode/types.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import { PrometheusError } from "../errors/PrometheusError.ts";
 import { Events, type Listener, type PromfleetEvents } from "../observe/events.ts";
 import { CircuitBreakers } from "./breaker.ts";
+import { CallLimit } from "./callLimit.ts";
 import {
   type FleetLabelsOptions,
   type FleetOptions,
   type FleetQueryOptions,
   type FleetQueryRangeOptions,
   type FleetSeriesOptions,
-  precheckQuery,
-  precheckQueryOptions,
-  precheckRange,
-  precheckSelectors,
   splitOptions,
 } from "./calls.ts";
 import { ClusterClients } from "./clients.ts";
 import type { Cluster } from "./cluster.ts";
 import { type FanoutContext, fanOut, type Operation } from "./fanout.ts";
-import { type ClusterHealth, type FleetHealthOptions, healthOperation } from "./health.ts";
-import { mergeLabelSets, mergeMatrix, mergeQuery, mergeStrings } from "./merge.ts";
+import type { ClusterHealth, FleetHealthOptions } from "./health.ts";
+import {
+  fleetHealthOperation,
+  labelNamesOperation,
+  labelValuesOperation,
+  queryOperation,
+  queryRangeOperation,
+  seriesOperation,
+} from "./operations.ts";
 import {
   type MetricsCollectorOptions,
   type NormalizedCollectorOptions,
@@ -59,6 +61,7 @@ export class MetricsCollector {
   readonly #checker = new ClusterChecker();
   readonly #clients: ClusterClients;
   readonly #breakers: CircuitBreakers | undefined;
+  readonly #callLimit: CallLimit | undefined;
   readonly #cache: { keyv: Keyv; owned: boolean } | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -77,6 +80,7 @@ export class MetricsCollector {
     if (o.cacheKeySecret !== undefined) shared.cacheKeySecret = o.cacheKeySecret;
     this.#clients = new ClusterClients(shared, this.#events, o.logger);
     this.#breakers = o.breaker ? new CircuitBreakers(o.breaker, this.#events, o.logger) : undefined;
+    this.#callLimit = o.maxInFlight === undefined ? undefined : new CallLimit(o.maxInFlight);
   }
 
   /** Subscribes to a typed event: `cluster` (one per finished cluster), `circuit`, and every client event. */
@@ -98,16 +102,7 @@ export class MetricsCollector {
     promql: string,
     options?: FleetQueryOptions,
   ): Promise<FleetResult<ApiResponse<QueryData>, ApiResponse<QueryData>>> {
-    return this.#fanOut(options, () => {
-      const query = precheckQuery(promql, this.#options.checkSyntax);
-      precheckQueryOptions(query, options);
-      const { call } = splitOptions(options);
-      return {
-        name: "query",
-        call: (client, deadline) => client.query(query, { ...call, ...deadline }),
-        merge: mergeQuery,
-      };
-    });
+    return this.#fanOut(options, () => queryOperation(promql, options, this.#options.checkSyntax));
   }
 
   /** A range query on every selected cluster; `merged()` joins the matrices. */
@@ -115,16 +110,7 @@ export class MetricsCollector {
     promql: string,
     options: FleetQueryRangeOptions,
   ): Promise<FleetResult<ApiResponse<MatrixData>, ApiResponse<MatrixData>>> {
-    return this.#fanOut(options, () => {
-      const query = precheckQuery(promql, this.#options.checkSyntax);
-      precheckRange(query, options);
-      const { call } = splitOptions(options);
-      return {
-        name: "queryRange",
-        call: (client, deadline) => client.queryRange(query, { ...call, ...deadline }),
-        merge: mergeMatrix,
-      };
-    });
+    return this.#fanOut(options, () => queryRangeOperation(promql, options, this.#options.checkSyntax));
   }
 
   /** `series()` on every selected cluster; `merged()` labels each label set with its cluster. */
@@ -132,32 +118,14 @@ export class MetricsCollector {
     matchers: string | readonly string[],
     options?: FleetSeriesOptions,
   ): Promise<FleetResult<ApiResponse<Labels[]>, ApiResponse<Labels[]>>> {
-    return this.#fanOut(options, () => {
-      precheckSelectors(matchers, "matchers", this.#options.checkSyntax);
-      const { call } = splitOptions(options);
-      prepareSeries(matchers, call);
-      return {
-        name: "series",
-        call: (client, deadline) => client.series(matchers, { ...call, ...deadline }),
-        merge: mergeLabelSets,
-      };
-    });
+    return this.#fanOut(options, () => seriesOperation(matchers, options, this.#options.checkSyntax));
   }
 
   /** `labelNames()` on every selected cluster; `merged()` is the sorted union. */
   labelNames(
     options?: FleetLabelsOptions,
   ): Promise<FleetResult<ApiResponse<string[]>, ApiResponse<string[]>>> {
-    return this.#fanOut(options, () => {
-      precheckSelectors(options?.match, "match", this.#options.checkSyntax);
-      const { call } = splitOptions(options);
-      prepareLabelNames(call);
-      return {
-        name: "labelNames",
-        call: (client, deadline) => client.labelNames({ ...call, ...deadline }),
-        merge: mergeStrings,
-      };
-    });
+    return this.#fanOut(options, () => labelNamesOperation(options, this.#options.checkSyntax));
   }
 
   /** `labelValues(name)` on every selected cluster; `merged()` is the sorted union. */
@@ -165,16 +133,7 @@ export class MetricsCollector {
     name: string,
     options?: FleetLabelsOptions,
   ): Promise<FleetResult<ApiResponse<string[]>, ApiResponse<string[]>>> {
-    return this.#fanOut(options, () => {
-      precheckSelectors(options?.match, "match", this.#options.checkSyntax);
-      const { call } = splitOptions(options);
-      prepareLabelValues(name, call);
-      return {
-        name: "labelValues",
-        call: (client, deadline) => client.labelValues(name, { ...call, ...deadline }),
-        merge: mergeStrings,
-      };
-    });
+    return this.#fanOut(options, () => labelValuesOperation(name, options, this.#options.checkSyntax));
   }
 
   /**
@@ -183,11 +142,7 @@ export class MetricsCollector {
    * circuit: they are how a recovered cluster closes it early.
    */
   health(options?: FleetHealthOptions): Promise<FleetResult<ClusterHealth>> {
-    return this.#fanOut(options, () => {
-      const { call } = splitOptions(options);
-      checkNamespace(call.namespace);
-      return healthOperation(call.namespace);
-    });
+    return this.#fanOut(options, () => fleetHealthOperation(options));
   }
 
   /** The checked clusters a selection picks (all when omitted), from the registry. */
@@ -249,7 +204,10 @@ export class MetricsCollector {
 
   async #close(): Promise<void> {
     this.#closed = true;
-    await this.#clients.closeAll();
+    const clients = this.#clients.closeAll();
+    // Calls still waiting for a slot are skipped as "the collector was closed" (clients are closed by now).
+    this.#callLimit?.close();
+    await clients;
     if (this.#cache?.owned) {
       await this.#cache.keyv.disconnect().catch((error: unknown) => {
         this.#options.logger.warn({ error: String(error) }, "closing the collector's cache failed");
@@ -269,6 +227,9 @@ export class MetricsCollector {
     return {
       registry: typeof registry.toJSON === "function" ? registry.toJSON() : "custom",
       concurrency: o.concurrency,
+      maxInFlight: o.maxInFlight,
+      inFlight: this.#callLimit?.inFlight,
+      waiting: this.#callLimit?.waiting,
       timeoutMs: o.timeoutMs,
       deadlineMs: o.deadlineMs,
       clusterLabel: o.clusterLabel,
@@ -300,6 +261,7 @@ export class MetricsCollector {
       events: this.#events,
       logger: o.logger,
       concurrency: o.concurrency,
+      callLimit: this.#callLimit,
       timeoutMs: o.timeoutMs,
       deadlineMs: o.deadlineMs,
       clusterLabel: o.clusterLabel,

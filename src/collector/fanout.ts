@@ -7,6 +7,7 @@ import type { Events } from "../observe/events.ts";
 import type { Logger } from "../observe/logger.ts";
 import { abortError, bounded } from "./bounded.ts";
 import { type CircuitBreakers, type Outcome, outcomeOf } from "./breaker.ts";
+import type { CallLimit } from "./callLimit.ts";
 import type { ClusterClients } from "./clients.ts";
 import type { Cluster } from "./cluster.ts";
 import type { MergeInput } from "./merge.ts";
@@ -25,6 +26,8 @@ export interface FanoutContext {
   events: Events;
   logger: Logger;
   concurrency: number;
+  /** The collector-wide cap on cluster calls in flight, shared with its other fan-outs; none when unset. */
+  callLimit: CallLimit | undefined;
   timeoutMs: number;
   deadlineMs: number | undefined;
   clusterLabel: string;
@@ -62,7 +65,8 @@ function asPrometheusError(error: unknown, cluster: string): PrometheusError {
 }
 
 /**
- * Fans `op` out over the clusters `listTargets` selects: a pool of `concurrency` slots; each cluster gets its own deadline
+ * Fans `op` out over the clusters `listTargets` selects: a pool of `concurrency` slots, each
+ * cluster also taking a slot of the collector-wide cap while it runs; each cluster gets its own deadline
  * from its start (lookup, client and call included), capped by the overall deadline; clusters
  * not started when the overall deadline passes are `skipped`. A caller's abort rejects the
  * whole fan-out with an AbortError. Every finished cluster emits a `cluster` event.
@@ -101,9 +105,20 @@ export async function fanOut<T, M>(
     });
   };
 
+  const canStart = (): boolean => !signal?.aborted && !ctx.clients.closed && performance.now() < deadlineAt;
   const runOne = async (index: number): Promise<void> => {
-    const target = targets[index]!;
-    finish(index, await runCluster(ctx, target, op, { signal, callTimeoutMs, deadlineAt }));
+    // A slot of the collector-wide cap first: the cluster's own deadline starts once it has one.
+    const release = ctx.callLimit === undefined ? noRelease : await ctx.callLimit.acquire(deadlineAt, signal);
+    if (release === undefined || !canStart()) {
+      release?.();
+      skipOne(index);
+      return;
+    }
+    try {
+      finish(index, await runCluster(ctx, targets[index]!, op, { signal, callTimeoutMs, deadlineAt }));
+    } finally {
+      release();
+    }
   };
   const skipOne = (index: number): void => {
     const id = targets[index]!.id;
@@ -114,13 +129,7 @@ export async function fanOut<T, M>(
         : `not started: the overall deadline of ${Math.round(deadlineMs ?? 0)} ms passed`;
     finish(index, failedResult(id, "skipped", new PrometheusError(why, { cluster: id }), 0));
   };
-  await runPool(
-    targets.length,
-    ctx.concurrency,
-    runOne,
-    () => !signal?.aborted && !ctx.clients.closed && performance.now() < deadlineAt,
-    skipOne,
-  );
+  await runPool(targets.length, ctx.concurrency, runOne, canStart, skipOne);
   if (signal?.aborted) throw abortError(signal, `the ${op.name} fan-out`);
   return new FleetResult<T, M>(results, {
     durationMs: performance.now() - started,
@@ -128,6 +137,9 @@ export async function fanOut<T, M>(
     merge: op.merge,
   });
 }
+
+/** The release of a fan-out with no collector-wide cap. */
+const noRelease = (): void => {};
 
 function failedResult<T>(
   cluster: string,

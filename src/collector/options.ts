@@ -28,8 +28,16 @@ export interface MetricsCollectorOptions {
   cacheTtl?: number | undefined;
   /** Keys identity fingerprints in cache keys with HMAC-SHA256 (recommended with a shared Redis). */
   cacheKeySecret?: string | undefined;
-  /** Most clusters queried at once (default 16). */
+  /** Most clusters queried at once by one call (default 16). */
   concurrency?: number | undefined;
+  /**
+   * Most cluster calls in flight at once across all of this collector's calls together (none by
+   * default). `concurrency` bounds each call alone, so overlapping calls add up: ten dashboards
+   * asking forty clusters at once send 160 requests. With `maxInFlight` they queue, first come
+   * first served; a cluster's `timeout` starts once it gets a slot, and a cluster still waiting
+   * when the call's `deadline` passes is `skipped`.
+   */
+  maxInFlight?: number | undefined;
   /** Per-cluster deadline in ms, counted from that cluster's start (default 10,000). */
   timeout?: number | undefined;
   /** Overall deadline of a fan-out in ms: clusters not started by then are `skipped`. None by default. */
@@ -53,6 +61,7 @@ export interface NormalizedCollectorOptions {
   cacheTtl: number | undefined;
   cacheKeySecret: string | undefined;
   concurrency: number;
+  maxInFlight: number | undefined;
   timeoutMs: number;
   deadlineMs: number | undefined;
   clusterLabel: string;
@@ -79,6 +88,7 @@ const OptionsSchema = v.strictObject({
   cacheTtl: v.optional(positiveMs),
   cacheKeySecret: v.optional(v.pipe(v.string(), v.minLength(1))),
   concurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  maxInFlight: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   timeout: v.optional(positiveMs),
   deadline: v.optional(positiveMs),
   clusterLabel: v.optional(v.pipe(v.string(), v.regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/))),
@@ -143,6 +153,7 @@ export function normalizeCollectorOptions(options: MetricsCollectorOptions): Nor
     cacheTtl: o.cacheTtl,
     cacheKeySecret: o.cacheKeySecret,
     concurrency: o.concurrency ?? 16,
+    maxInFlight: o.maxInFlight,
     timeoutMs: o.timeout ?? 10_000,
     deadlineMs: o.deadline,
     clusterLabel: o.clusterLabel ?? "cluster",

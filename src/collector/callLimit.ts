@@ -1,0 +1,87 @@
+/** Gives a slot back; calling it twice gives it back once. */
+export type Release = () => void;
+
+interface Waiter {
+  /** Hands the waiter a slot (a release) or, when it gave up or the limit closed, nothing. */
+  settle(release: Release | undefined): void;
+}
+
+/**
+ * The collector-wide cap on cluster calls in flight (`maxInFlight`), shared by every fan-out of
+ * one collector. A fan-out's `concurrency` bounds that fan-out alone, so ten dashboards asking
+ * forty clusters at once would otherwise send 160 requests (10 × 16); with this cap they queue,
+ * first come first served, and each waits only as long as its fan-out's overall deadline or its
+ * caller's signal allows. A cluster's own timeout starts once it has a slot, not while it waits.
+ */
+export class CallLimit {
+  readonly #max: number;
+  #inFlight = 0;
+  readonly #queue: Waiter[] = [];
+  #closed = false;
+
+  /** A limit of `max` calls at once (an integer ≥ 1, checked by the collector's options). */
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** Calls holding a slot now. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Calls waiting for a slot now. */
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Resolves to a {@link Release} once a slot is free, or to `undefined` when the deadline
+   * (a `performance.now()` time) passes, `signal` aborts, or the limit is closed first. Never
+   * rejects. A waiter that gives up leaves the queue at once: nothing is held for it.
+   */
+  acquire(deadlineAt: number, signal?: AbortSignal): Promise<Release | undefined> {
+    if (this.#closed || signal?.aborted || performance.now() >= deadlineAt) return Promise.resolve(undefined);
+    if (this.#inFlight < this.#max) {
+      this.#inFlight++;
+      return Promise.resolve(this.#release());
+    }
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const giveUp = (): void => {
+        const at = this.#queue.indexOf(waiter);
+        if (at >= 0) this.#queue.splice(at, 1);
+        waiter.settle(undefined);
+      };
+      const waiter: Waiter = {
+        settle: (release) => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", giveUp);
+          resolve(release);
+        },
+      };
+      if (Number.isFinite(deadlineAt))
+        timer = setTimeout(giveUp, Math.max(0, deadlineAt - performance.now()));
+      signal?.addEventListener("abort", giveUp, { once: true });
+      this.#queue.push(waiter);
+    });
+  }
+
+  /** Wakes every waiter with `undefined` (the collector is closing); later acquires get nothing. */
+  close(): void {
+    this.#closed = true;
+    for (const waiter of this.#queue.splice(0)) waiter.settle(undefined);
+  }
+
+  /** A one-shot release of the slot just taken: it passes straight to the next waiter, if any. */
+  #release(): Release {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#queue.shift();
+      // The slot changes hands without being counted free: a newcomer cannot jump the queue.
+      if (next !== undefined) next.settle(this.#release());
+      else this.#inFlight--;
+    };
+  }
+}
