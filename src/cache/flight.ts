@@ -68,8 +68,11 @@ export class FlightGroup {
       }
       const onAbort = () => {
         flight.waiters.delete(entry);
-        reject(waiter.error());
-        if (flight.waiters.size === 0 && !flight.settled) this.#abandon(key, flight);
+        const error = waiter.error();
+        reject(error);
+        // The work ends for the reason the last caller left (its deadline, its abort), so what
+        // the request reports — its `error` event — says the same, not a bare "aborted".
+        if (flight.waiters.size === 0 && !flight.settled) this.#abandon(key, flight, copyError(error));
       };
       const entry: Waiter<T> = {
         resolve: (value) => {
@@ -123,10 +126,10 @@ export class FlightGroup {
       );
   }
 
-  /** Every waiter left: forget the flight (the next call starts afresh) and stop its work. */
-  #abandon(key: string, flight: Flight<unknown>): void {
+  /** Every waiter left: forget the flight (the next call starts afresh) and stop its work with `reason`. */
+  #abandon(key: string, flight: Flight<unknown>, reason: unknown): void {
     if (this.#flights.get(key) === flight) this.#flights.delete(key);
-    flight.controller.abort(new DOMException("every caller of this request gave up", "AbortError"));
+    flight.controller.abort(reason);
   }
 }
 

@@ -185,7 +185,8 @@ export class PrometheusClient extends ReadEndpoints {
    * `{ query }` those of one PromQL text (query and queryRange), by bumping a generation token:
    * no SCAN, no `clear()`. This process stops serving the old entries at once; other replicas
    * sharing the cache within a second (they memoise tokens that long). Without a cache it does
-   * nothing. Rejects with an UnavailableError when the cache did not take the write.
+   * nothing. Rejects with an UnavailableError when the cache did not take the write, and like
+   * every call once the client is closed.
    *
    * @example
    * ```ts
@@ -194,6 +195,7 @@ export class PrometheusClient extends ReadEndpoints {
    * ```
    */
   async invalidate(options?: { query?: string | undefined }): Promise<void> {
+    this.#assertOpen();
     const query = options?.query;
     if (query !== undefined && (typeof query !== "string" || query.length === 0)) {
       throw new InvalidArgumentError("query", "query must be a non-empty PromQL string");

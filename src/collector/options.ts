@@ -1,7 +1,12 @@
 import type Keyv from "keyv";
 import * as v from "valibot";
 import { MAX_TIMEOUT_MS } from "../client/callOptions.ts";
-import { normalizeClientOptions, type PrometheusClientOptions, throwFirstIssue } from "../client/options.ts";
+import {
+  MAX_CACHE_TTL_MS,
+  normalizeClientOptions,
+  type PrometheusClientOptions,
+  throwFirstIssue,
+} from "../client/options.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import { type Logger, safeLogger } from "../observe/logger.ts";
 import type { BreakerOptions } from "./breaker.ts";
@@ -85,7 +90,8 @@ const OptionsSchema = v.strictObject({
       ),
     ]),
   ),
-  cacheTtl: v.optional(positiveMs),
+  // The clients' own bound, checked here so a bad value fails now, not every cluster of every call.
+  cacheTtl: v.optional(v.pipe(positiveMs, v.maxValue(MAX_CACHE_TTL_MS))),
   cacheKeySecret: v.optional(v.pipe(v.string(), v.minLength(1))),
   concurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   maxInFlight: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),

@@ -88,6 +88,11 @@ export class Deadline {
         },
       );
     }
+    const reason: unknown = this.#callerSignal.reason;
+    // A shared request (cache single flight) is stopped with the error its last caller got: that
+    // error, a timeout or an abort of this same endpoint, is what the request ended with too.
+    if ((reason instanceof TimeoutError || reason instanceof AbortError) && reason.endpoint === endpoint)
+      return reason;
     return new AbortError(`the call to ${endpoint} was aborted`, {
       endpoint,
       cluster,

@@ -275,6 +275,9 @@ describe("flight group", () => {
     leaving.abort();
     await expect(left.promise).rejects.toThrow("left");
     expect(seen?.aborted).toBe(true);
+    // The work is stopped with (a copy of) the error its last caller got.
+    expect(seen?.reason).toBeInstanceOf(Error);
+    expect((seen?.reason as Error).message).toBe("left");
     expect(group.size).toBe(0);
   });
 });

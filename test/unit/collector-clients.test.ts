@@ -182,6 +182,9 @@ describe("lifecycle and description", () => {
     };
     bad({ registry: [], concurrency: 0 }, "concurrency");
     bad({ registry: [], timeout: -5 }, "timeout");
+    // Over the clients' 7-day bound: refused here, not on every cluster of every call.
+    bad({ registry: [], cacheTtl: 8 * 24 * 3_600_000 }, "cacheTtl");
+    bad({ registry: [], maxInFlight: 0 }, "maxInFlight");
     bad({ registry: [], clusterLabel: "bad-name" }, "clusterLabel");
     bad({ registry: [], breaker: { failures: 0 } }, "breaker.failures");
     bad({ registry: {} }, "registry");

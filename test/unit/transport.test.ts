@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { Keyv } from "keyv";
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import type { AuthStrategy } from "../../src/auth/AuthStrategy.ts";
@@ -287,6 +288,10 @@ describe("close()", () => {
     const error = await rejection(client.query("up"));
     expect(error).toBeInstanceOf(PrometheusError);
     expect(error.message).toBe(`the client for ${BASE}/ is closed`);
+    // invalidate() too: a closed client writes nothing more to a cache it may share.
+    const cached = new PrometheusClient({ url: BASE, cache: new Keyv() });
+    await cached.close();
+    expect((await rejection(cached.invalidate())).message).toBe(`the client for ${BASE}/ is closed`);
     {
       await using disposable = new PrometheusClient({ url: BASE });
       await disposable.query("up");
