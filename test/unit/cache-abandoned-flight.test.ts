@@ -1,6 +1,6 @@
 import { Keyv } from "keyv";
 import { afterEach, describe, expect, it } from "vitest";
-import { AbortError, PrometheusClient, type PrometheusError, TimeoutError } from "../../src/index.ts";
+import { AbortError, PrometheusClient, TimeoutError } from "../../src/index.ts";
 import { withLatency } from "../support/stubServer.ts";
 import { stubPool } from "./collectorStubs.ts";
 
@@ -15,7 +15,7 @@ async function slowCachedClient() {
   const server = await stub(withLatency(1_000));
   const client = new PrometheusClient({ url: server.url, cache: new Keyv(), retry: false });
   clients.push(client);
-  const events: PrometheusError[] = [];
+  const events: Error[] = [];
   client.on("error", (e) => events.push(e.error));
   return { client, events };
 }
