@@ -55,7 +55,8 @@ function readable(path: string): boolean {
  *
  * @example
  * ```ts
- * const client = new PrometheusClient({ ...inClusterOptions(), cluster: "local" });
+ * const url = "https://thanos-querier.openshift-monitoring.svc:9091";
+ * const client = new PrometheusClient({ ...inClusterOptions({ url }), cluster: "local" });
  * await client.query('sum by (namespace) (kube_pod_info)');
  * ```
  */
