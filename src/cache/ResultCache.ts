@@ -102,10 +102,11 @@ export class ResultCache {
   /** Runs a request through alignment, the cache and single flight (or straight through when not cacheable). */
   async run<T>(spec: RequestSpec, decode: BodyDecoder<T>, call: CachedCall): Promise<ApiResponse<T>> {
     const s = this.#s;
-    const aligned = s.alignRanges ? alignRange(spec, s.maxPointsPerSeries) : spec;
-    if (cacheableEndpoint(aligned.path) === undefined || call.cache === false) {
-      return s.fetch(aligned, { signal: call.signal, timeoutMs: call.timeoutMs }, decode);
+    // A call that does not use the cache shares no entry: nothing to align for, exact bounds sent.
+    if (cacheableEndpoint(spec.path) === undefined || call.cache === false) {
+      return s.fetch(spec, { signal: call.signal, timeoutMs: call.timeoutMs }, decode);
     }
+    const aligned = s.alignRanges ? alignRange(spec, s.maxPointsPerSeries) : spec;
     const deadline = new Deadline(call.timeoutMs, call.signal);
     const endpoint = s.endpointOf(aligned);
     const reporter = this.#reporter(endpoint);

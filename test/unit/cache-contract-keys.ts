@@ -79,6 +79,13 @@ export function cacheKeyContract(setup: () => Promise<CacheHarness>): void {
       await exact.queryRange("m", { start: T + 3, end: T + 52, step: 15 });
       expect(up.calls).toHaveLength(3);
       expect(up.calls[1]!.params.get("start")).toBe(String(T + 1.5));
+      // A call that skips the cache shares nothing, so it has nothing to align for: exact bounds.
+      await c.queryRange("m", { start: T + 1.5, end: T + 50, step: 15, cache: false });
+      expect(up.calls).toHaveLength(4);
+      expect([up.calls[3]!.params.get("start"), up.calls[3]!.params.get("end")]).toEqual([
+        String(T + 1.5),
+        String(T + 50),
+      ]);
     });
   });
 }
