@@ -19,13 +19,13 @@ export class OAuth2ClientCredentials implements AuthStrategy {
   }
 
   async apply({ headers }: AuthRequest): Promise<void> {
-    const held = (this.#token ??= this.#fetchToken());
+    if (this.#token === undefined) this.#token = this.#fetchToken();
+    const held = this.#token;
     let token = await held;
     if (Date.now() >= token.renewAt) {
       // The first request to find it stale renews it; the others (same `held`) share that renewal.
-      const renewal =
-        this.#token === held || this.#token === undefined ? (this.#token = this.#fetchToken()) : this.#token;
-      token = await renewal;
+      if (this.#token === held || this.#token === undefined) this.#token = this.#fetchToken();
+      token = await this.#token;
     }
     headers.set("authorization", `Bearer ${token.value}`);
   }

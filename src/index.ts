@@ -91,6 +91,9 @@ export type { DurationInput, TimeInput } from "./client/params.ts";
 export type { QueryOptions, QueryRangeOptions } from "./client/query.ts";
 export type { BreakerOptions } from "./collector/breaker.ts";
 export type {
+  ClusterCall,
+  ClusterCallOptions,
+  FleetAlertsOptions,
   FleetLabelsOptions,
   FleetOptions,
   FleetQueryOptions,

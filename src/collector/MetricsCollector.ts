@@ -2,14 +2,16 @@ import { inspect } from "node:util";
 import type Keyv from "keyv";
 import type { PrometheusClientOptions } from "../client/options.ts";
 import type { PrometheusClient } from "../client/PrometheusClient.ts";
+import type { AlertsData } from "../decode/api/rules.ts";
 import type { ApiResponse } from "../decode/response.ts";
 import type { Labels, MatrixData, QueryData } from "../decode/types.ts";
-import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import { PrometheusError } from "../errors/PrometheusError.ts";
 import { Events, type Listener, type PromfleetEvents } from "../observe/events.ts";
 import { CircuitBreakers } from "./breaker.ts";
 import { CallLimit } from "./callLimit.ts";
 import {
+  type ClusterCall,
+  type FleetAlertsOptions,
   type FleetLabelsOptions,
   type FleetOptions,
   type FleetQueryOptions,
@@ -19,9 +21,12 @@ import {
 } from "./calls.ts";
 import { ClusterClients } from "./clients.ts";
 import type { Cluster } from "./cluster.ts";
+import { describeCollector } from "./describe.ts";
 import { type FanoutContext, fanOut, type Operation } from "./fanout.ts";
 import type { ClusterHealth, FleetHealthOptions } from "./health.ts";
 import {
+  alertsOperation,
+  eachOperation,
   fleetHealthOperation,
   labelNamesOperation,
   labelValuesOperation,
@@ -36,7 +41,7 @@ import {
 } from "./options.ts";
 import { openCache } from "./ownedCache.ts";
 import type { FleetResult } from "./result.ts";
-import { ClusterChecker, type ClusterSelection, resolveTargets } from "./selection.ts";
+import { ClusterChecker, type ClusterSelection, lookupCluster, resolveTargets } from "./selection.ts";
 
 /**
  * Asks one question of many clusters. Clusters come from a {@link ClusterRegistry}; each gets
@@ -137,6 +142,34 @@ export class MetricsCollector {
   }
 
   /**
+   * Active alerts of every selected cluster; `merged()` lists them all, each alert's labels given
+   * its cluster's (`cluster="east"`), so "what is firing across the fleet" is one call.
+   */
+  alerts(
+    options?: FleetAlertsOptions,
+  ): Promise<FleetResult<ApiResponse<AlertsData>, ApiResponse<AlertsData>>> {
+    return this.#fanOut(options, () => alertsOperation(options));
+  }
+
+  /**
+   * Runs your own `call` on every selected cluster's client, with the fan-out's pool, deadlines,
+   * circuit breakers, `maxInFlight` and events: for endpoints the collector does not fan out
+   * itself (targets, rules, metadata) or several calls in turn. Pass the options `call` gets to
+   * each client call so it ends by the cluster's deadline.
+   *
+   * @example
+   * ```ts
+   * const down = await fleet.each(async (client, options) =>
+   *   (await client.targets({ ...options, state: "active" })).data.activeTargets.filter((t) => t.health === "down"),
+   * );
+   * for (const c of down.ok()) console.log(c.cluster, c.value?.length);
+   * ```
+   */
+  each<T>(call: ClusterCall<T>, options?: FleetOptions): Promise<FleetResult<T>> {
+    return this.#fanOut(options, () => eachOperation(call));
+  }
+
+  /**
    * Health of every selected cluster: `ok` when healthy and ready, else `error` (or `timeout`),
    * the cluster's answer in `value` either way. Health checks are never skipped by an open
    * circuit: they are how a recovered cluster closes it early.
@@ -171,13 +204,8 @@ export class MetricsCollector {
     // When the registry was asked, not when it answered: a slow answer may be older than one a
     // fan-out got meanwhile, and must not switch the cluster back to it.
     const seenAt = performance.now();
-    const raw = await this.#options.registry.get(id);
-    if (raw === undefined) {
-      throw new InvalidArgumentError("id", `unknown cluster "${id}": the registry has no such id`, {
-        cluster: id,
-      });
-    }
-    return this.#clients.clientFor(this.#checker.check(raw), undefined, seenAt);
+    const cluster = await lookupCluster(this.#options.registry, this.#checker, id, "id");
+    return this.#clients.clientFor(cluster, undefined, seenAt);
   }
 
   /**
@@ -222,24 +250,13 @@ export class MetricsCollector {
 
   /** A secret-free description. */
   toJSON(): Record<string, unknown> {
-    const o = this.#options;
-    const registry = o.registry as { toJSON?: () => unknown };
-    return {
-      registry: typeof registry.toJSON === "function" ? registry.toJSON() : "custom",
-      concurrency: o.concurrency,
-      maxInFlight: o.maxInFlight,
-      inFlight: this.#callLimit?.inFlight,
-      waiting: this.#callLimit?.waiting,
-      timeoutMs: o.timeoutMs,
-      deadlineMs: o.deadlineMs,
-      clusterLabel: o.clusterLabel,
-      checkSyntax: o.checkSyntax,
-      breaker: o.breaker,
-      openCircuits: this.#breakers?.openCircuits() ?? {},
-      cache: this.#cache ? (this.#cache.owned ? "redis (owned)" : "keyv") : "none",
+    return describeCollector(this.#options, {
+      callLimit: this.#callLimit,
+      breakers: this.#breakers,
+      cache: this.#cache,
       clients: this.#clients.size,
       closed: this.#closed,
-    };
+    });
   }
 
   /** `util.inspect` shows the same secret-free description. */

@@ -1,11 +1,14 @@
+import type { PrometheusClient } from "../client/PrometheusClient.ts";
 import {
   prepareQuery,
   prepareQueryRange,
   type QueryOptions,
   type QueryRangeOptions,
 } from "../client/query.ts";
+import type { AlertsOptions } from "../client/rules.ts";
 import type { LabelsOptions, SeriesOptions } from "../client/series.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
+import type { Cluster } from "./cluster.ts";
 import type { ClusterSelection } from "./selection.ts";
 import { checkPromqlSyntax } from "./syntax.ts";
 
@@ -32,6 +35,27 @@ export type FleetQueryRangeOptions = Omit<QueryRangeOptions, "signal" | "timeout
 export type FleetSeriesOptions = Omit<SeriesOptions, "signal" | "timeout"> & FleetOptions;
 /** Options of `MetricsCollector.labelNames` and `labelValues`. */
 export type FleetLabelsOptions = Omit<LabelsOptions, "signal" | "timeout"> & FleetOptions;
+/** Options of `MetricsCollector.alerts`. */
+export type FleetAlertsOptions = Omit<AlertsOptions, "signal" | "timeout"> & FleetOptions;
+
+/** What {@link ClusterCall} gets for one cluster: spread it into each client call it makes. */
+export interface ClusterCallOptions {
+  /** The fan-out's signal (aborting it aborts every cluster's call). */
+  signal: AbortSignal | undefined;
+  /** Milliseconds left of this cluster's deadline. */
+  timeout: number;
+}
+
+/**
+ * A caller's own call on one cluster, for `MetricsCollector.each`: any client methods, awaited in
+ * any order. Pass `options` to each so they end by the cluster's deadline (the fan-out stops
+ * waiting then either way).
+ */
+export type ClusterCall<T> = (
+  client: PrometheusClient,
+  options: ClusterCallOptions,
+  cluster: Cluster,
+) => Promise<T>;
 
 const FLEET_KEYS = ["clusters", "signal", "timeout", "deadline"] as const;
 

@@ -15,7 +15,7 @@ import { pickTimeout } from "./numbers.ts";
 import { runPool } from "./pool.ts";
 import type { ClusterRegistry } from "./registry.ts";
 import { type ClusterResult, type ClusterStatus, FleetResult } from "./result.ts";
-import type { ClusterChecker, Target } from "./selection.ts";
+import { type ClusterChecker, lookupCluster, type Target } from "./selection.ts";
 
 /** What a fan-out needs from its collector. */
 export interface FanoutContext {
@@ -38,7 +38,17 @@ export interface Operation<T, M> {
   /** For messages: `query`, `health`, ... */
   name: string;
   /** Makes the call on one cluster's client, within `timeout` ms and the caller's signal. */
-  call(client: PrometheusClient, options: { signal?: AbortSignal | undefined; timeout: number }): Promise<T>;
+  call(
+    client: PrometheusClient,
+    options: { signal: AbortSignal | undefined; timeout: number },
+    cluster: Cluster,
+  ): Promise<T>;
+  /**
+   * The call is the caller's own code (`each`): the client is held until it ends (it may make
+   * several calls in turn), and an error it throws that is not a PrometheusError says nothing
+   * about the cluster, so it leaves the circuit alone.
+   */
+  callerCode?: boolean;
   /** How an answer counts (health answers may say the cluster is unhealthy). Default: ok. */
   judge?(value: T): { status: ClusterStatus; error?: PrometheusError } | undefined;
   /** Health checks go to every cluster, open circuits included: they are the probes. */
@@ -54,14 +64,20 @@ export interface FanoutCall {
   deadline?: number | undefined;
 }
 
-/** Any failure as a PrometheusError that names the cluster. */
-function asPrometheusError(error: unknown, cluster: string): PrometheusError {
+/**
+ * Any failure as a PrometheusError that names the cluster. `ownCause`: the error came from the
+ * caller's own code (`each`), so it is handed back to them as the `cause`.
+ */
+function asPrometheusError(error: unknown, cluster: string, ownCause: boolean): PrometheusError {
   if (error instanceof PrometheusError) {
     error.cluster ??= cluster;
     return error;
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new PrometheusError(`cluster "${cluster}": ${message}`, { cluster });
+  return new PrometheusError(`cluster "${cluster}": ${message}`, {
+    cluster,
+    ...(ownCause ? { cause: error } : {}),
+  });
 }
 
 /**
@@ -187,7 +203,15 @@ async function runCluster<T, M>(
     // When the registry was asked: a client built from a later answer is not replaced by this one.
     const seenAt = target.seenAt ?? performance.now();
     const cluster: Cluster =
-      target.cluster ?? (await bounded(lookup(ctx, id), left(lookupMs), run.signal, "the lookup", id));
+      target.cluster ??
+      (await bounded(
+        // An unknown id is this cluster's error, not the fan-out's.
+        lookupCluster(ctx.registry, ctx.checker, id, "clusters"),
+        left(lookupMs),
+        run.signal,
+        "the lookup",
+        id,
+      ));
     const ownMs = run.callTimeoutMs ?? cluster.timeout ?? ctx.timeoutMs;
     const until = Math.min(start + ownMs, run.deadlineAt);
     // Compared as budgets: (start + ownMs) - start need not give back ownMs in floating point.
@@ -202,14 +226,24 @@ async function runCluster<T, M>(
     );
     // At least 1 ms: when the time ran out just now, the client's own deadline says so.
     const timeout = Math.max(1, left(ownMs));
-    let pending: Promise<T>;
-    try {
-      pending = op.call(lease.client, { signal: run.signal, timeout });
-    } finally {
-      // The call is counted in flight by its client as soon as it starts: the lease can go.
-      lease.release();
+    let value: T;
+    if (op.callerCode) {
+      // The caller's code may make several calls in turn: the client is held until it ends.
+      try {
+        value = await op.call(lease.client, { signal: run.signal, timeout }, cluster);
+      } finally {
+        lease.release();
+      }
+    } else {
+      let pending: Promise<T>;
+      try {
+        pending = op.call(lease.client, { signal: run.signal, timeout }, cluster);
+      } finally {
+        // The call is counted in flight by its client as soon as it starts: the lease can go.
+        lease.release();
+      }
+      value = await pending;
     }
-    const value = await pending;
     const latencyMs = performance.now() - start;
     const verdict = op.judge?.(value);
     if (verdict && verdict.status !== "ok") {
@@ -231,32 +265,17 @@ async function runCluster<T, M>(
       infos: notes.infos ?? [],
     };
   } catch (caught) {
-    const error = asPrometheusError(caught, id);
+    // The caller's own code failing its own way (a TypeError, a check of its own) is not the cluster's fault.
+    const callersOwn = op.callerCode === true && !(caught instanceof PrometheusError);
+    const error = asPrometheusError(caught, id, callersOwn);
     const aborted = error instanceof AbortError && run.signal?.aborted === true;
     // One caller's short deadline must not open the circuit for every other caller.
     const cutShort = curtailed && error instanceof TimeoutError;
-    const outcome: Outcome = aborted || cutShort ? "neutral" : outcomeOf(error);
+    const outcome: Outcome = aborted || cutShort || callersOwn ? "neutral" : outcomeOf(error);
     // A neutral end only matters to a probe (it frees the probe slot); never release someone else's.
     if (outcome !== "neutral" || probe) ctx.breakers?.settle(id, outcome, error, probe);
     const status: ClusterStatus = error instanceof TimeoutError ? "timeout" : "error";
     ctx.logger.debug({ cluster: id, status, error: error.message }, `${op.name} failed on a cluster`);
     return failedResult(id, status, error, performance.now() - start);
   }
-}
-
-/** Looks a listed id up; an unknown id is this cluster's error, not the fan-out's. */
-async function lookup(ctx: FanoutContext, id: string): Promise<Cluster> {
-  const raw = await ctx.registry.get(id);
-  if (raw === undefined) {
-    throw new InvalidArgumentError("clusters", `unknown cluster "${id}": the registry has no such id`, {
-      cluster: id,
-    });
-  }
-  const cluster = ctx.checker.check(raw);
-  if (cluster.id !== id) {
-    throw new InvalidArgumentError("id", `cluster "${id}": the registry answered a different id`, {
-      cluster: id,
-    });
-  }
-  return cluster;
 }

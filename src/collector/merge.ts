@@ -1,3 +1,4 @@
+import type { Alert, AlertsData } from "../decode/api/rules.ts";
 import { ApiResponse } from "../decode/response.ts";
 import {
   InstantSample,
@@ -159,4 +160,17 @@ export function mergeStrings(input: MergeInput<ApiResponse<string[]>>): ApiRespo
   const union = new Set<string>();
   for (const r of ok) for (const s of r.value!.data) union.add(s);
   return new ApiResponse([...union].sort(), warnings, infos, cacheOf(ok));
+}
+
+/** Merges `alerts()` results: every active alert of every ok cluster, its labels given the cluster's. */
+export function mergeAlerts(input: MergeInput<ApiResponse<AlertsData>>): ApiResponse<AlertsData> {
+  const ok = okResults(input.results);
+  const { warnings, infos } = mergedNotes(input.results);
+  const alerts: Alert[] = [];
+  for (const r of ok) {
+    for (const alert of r.value!.data.alerts) {
+      alerts.push({ ...alert, labels: withClusterLabel(alert.labels, r.cluster, input.clusterLabel) });
+    }
+  }
+  return new ApiResponse({ alerts }, warnings, infos, cacheOf(ok));
 }

@@ -4,10 +4,16 @@
  * a bad matcher throws here, once, instead of failing on every cluster.
  */
 import { checkNamespace } from "../client/callOptions.ts";
+import { prepareAlerts } from "../client/rules.ts";
 import { prepareLabelNames, prepareLabelValues, prepareSeries } from "../client/series.ts";
+import type { AlertsData } from "../decode/api/rules.ts";
 import type { ApiResponse } from "../decode/response.ts";
 import type { Labels, MatrixData, QueryData } from "../decode/types.ts";
+import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
+import { bounded } from "./bounded.ts";
 import {
+  type ClusterCall,
+  type FleetAlertsOptions,
   type FleetLabelsOptions,
   type FleetQueryOptions,
   type FleetQueryRangeOptions,
@@ -20,7 +26,7 @@ import {
 } from "./calls.ts";
 import type { Operation } from "./fanout.ts";
 import { type ClusterHealth, type FleetHealthOptions, healthOperation } from "./health.ts";
-import { mergeLabelSets, mergeMatrix, mergeQuery, mergeStrings } from "./merge.ts";
+import { mergeAlerts, mergeLabelSets, mergeMatrix, mergeQuery, mergeStrings } from "./merge.ts";
 
 type Answer<T> = ApiResponse<T>;
 
@@ -110,4 +116,40 @@ export function fleetHealthOperation(
   const { call } = splitOptions(options);
   checkNamespace(call.namespace);
   return healthOperation(call.namespace);
+}
+
+/** `alerts` on each cluster; `merged()` is every active alert, labelled with its cluster. */
+export function alertsOperation(
+  options: FleetAlertsOptions | undefined,
+): Operation<Answer<AlertsData>, Answer<AlertsData>> {
+  const { call } = splitOptions(options);
+  prepareAlerts(call);
+  return {
+    name: "alerts",
+    call: (client, deadline) => client.alerts({ ...call, ...deadline }),
+    merge: mergeAlerts,
+  };
+}
+
+/**
+ * The caller's own `call` on each cluster (`each`). The fan-out stops waiting at the cluster's
+ * deadline even if `call` ignores the options it was given.
+ */
+export function eachOperation<T>(call: ClusterCall<T>): Operation<T, never> {
+  if (typeof call !== "function") {
+    throw new InvalidArgumentError("call", "each() takes a function (client, options, cluster) => Promise");
+  }
+  return {
+    name: "each",
+    callerCode: true,
+    call: (client, options, cluster) =>
+      bounded(
+        // A synchronous throw becomes that cluster's error, like a rejection.
+        Promise.resolve().then(() => call(client, options, cluster)),
+        options.timeout,
+        options.signal,
+        `the call on cluster "${cluster.id}"`,
+        cluster.id,
+      ),
+  };
 }

@@ -171,3 +171,28 @@ function checked(checker: ClusterChecker, raw: ClusterConfig | Cluster, fallback
     return { id: typeof id === "string" && id.length > 0 ? id : fallbackId, error };
   }
 }
+
+/**
+ * Looks a cluster up by id and checks it. An unknown id, or an answer for another id, is an
+ * InvalidArgumentError naming `argument` (`clusters` in a fan-out, `id` for `fleet.client()`).
+ */
+export async function lookupCluster(
+  registry: ClusterRegistry,
+  checker: ClusterChecker,
+  id: string,
+  argument: string,
+): Promise<Cluster> {
+  const raw = await registry.get(id);
+  if (raw === undefined) {
+    throw new InvalidArgumentError(argument, `unknown cluster "${id}": the registry has no such id`, {
+      cluster: id,
+    });
+  }
+  const cluster = checker.check(raw);
+  if (cluster.id !== id) {
+    throw new InvalidArgumentError("id", `cluster "${id}": the registry answered a different id`, {
+      cluster: id,
+    });
+  }
+  return cluster;
+}

@@ -169,6 +169,45 @@ describe.skipIf(prometheusMissing ?? htpasswdMissing)(
       expect(values.merged().data).toEqual(["team-a", "team-b"]);
     });
 
+    it("lists alerts across the fleet, each labelled with its cluster", async () => {
+      const r = await fleet().alerts({ clusters: ["shared", "secured", "wrong-password", "garbage"] });
+      expect(r.summary()).toMatchObject({ ok: 2, error: 2 });
+      const merged = r.merged();
+      // The shared Prometheus evaluates the always-firing fixture rule; the secured one has no rules.
+      expect(merged.data.alerts.map((a) => [a.labels.alertname, a.labels.cluster, a.state])).toEqual([
+        ["FixtureAlwaysFiring", "shared", "firing"],
+      ]);
+      expect(r.get("shared")?.value?.data.alerts[0]?.labels.cluster).toBeUndefined();
+      expect(merged.warnings).toEqual([
+        expect.stringMatching(/^cluster "wrong-password" failed \(error\): /),
+        expect.stringMatching(/^cluster "garbage" failed \(error\): /),
+      ]);
+    });
+
+    it("runs the caller's own calls on each cluster, with the fan-out's statuses and deadlines", async () => {
+      const f = fleet();
+      const r = await f.each(
+        async (client, options, cluster) => {
+          // Two calls in turn on one client, both under the cluster's deadline.
+          const { data: targets } = await client.targets({ ...options, state: "active" });
+          const { data: build } = await client.buildInfo(options);
+          return { cluster: cluster.id, targets: targets.activeTargets.length, version: build.version };
+        },
+        { clusters: ["shared", "secured", "wrong-password", "dead"] },
+      );
+      expect(Object.fromEntries([...r].map((c) => [c.cluster, c.status]))).toEqual({
+        shared: "ok",
+        secured: "ok",
+        "wrong-password": "error",
+        dead: "timeout",
+      });
+      expect(r.get("shared")?.value).toMatchObject({ cluster: "shared", version: expect.any(String) });
+      expect(r.get("shared")!.value!.targets).toBeGreaterThan(0);
+      expect(r.get("secured")!.value!.targets).toBe(0);
+      expect(r.get("wrong-password")?.error).toBeInstanceOf(AuthenticationError);
+      expect(() => r.merged()).toThrow("merged() is not defined");
+    });
+
     it("reports health per cluster: healthy with a version, or why not", async () => {
       const f = fleet();
       const r = await f.health({

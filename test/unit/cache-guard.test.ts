@@ -277,7 +277,7 @@ describe("flight group", () => {
     expect(seen?.aborted).toBe(true);
     // The work is stopped with (a copy of) the error its last caller got.
     expect(seen?.reason).toBeInstanceOf(Error);
-    expect((seen?.reason as Error).message).toBe("left");
+    expect((seen!.reason as Error).message).toBe("left");
     expect(group.size).toBe(0);
   });
 });
