@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  mergeAlerts,
   mergeLabelSets,
   mergeMatrix,
   mergeQuery,
@@ -200,5 +201,36 @@ describe("merged()", () => {
   it("is refused where it means nothing (health)", () => {
     const r = new FleetResult<number>([ok("a", 1)], { durationMs: 1, clusterLabel: "cluster" });
     expect(() => r.merged()).toThrow(/not defined/);
+  });
+});
+
+describe("mergeAlerts", () => {
+  it("lists every ok cluster's alerts with a cluster label, copies only, failures as warnings", () => {
+    const alert = {
+      labels: { alertname: "KubePodCrashLooping", cluster: "inner" },
+      annotations: { summary: "crash looping" },
+      state: "firing" as const,
+      activeAt: "2026-11-29T03:00:00.123456789Z",
+      value: 3,
+    };
+    const east = new ApiResponse({ alerts: [alert] }, ["east warning"], []);
+    const west = new ApiResponse({ alerts: [] }, [], []);
+    const merged = mergeAlerts({
+      results: [
+        ok("east", east, { warnings: ["east warning"] }),
+        ok("west", west),
+        failed("north", "timeout", new TimeoutError("slow")),
+      ],
+      clusterLabel: "cluster",
+    });
+    expect(merged.data.alerts).toEqual([
+      { ...alert, labels: { alertname: "KubePodCrashLooping", exported_cluster: "inner", cluster: "east" } },
+    ]);
+    // The cluster's own answer is unchanged.
+    expect(east.data.alerts[0]!.labels).toEqual({ alertname: "KubePodCrashLooping", cluster: "inner" });
+    expect(merged.warnings).toEqual([
+      'cluster "east": east warning',
+      'cluster "north" failed (timeout): slow',
+    ]);
   });
 });
