@@ -5,6 +5,7 @@ import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import { type Logger, safeLogger } from "../observe/logger.ts";
 import { ENTRY_PREFIX } from "./entry.ts";
 import { describeStoreError } from "./guard.ts";
+import { RedisWatchdog } from "./redisWatchdog.ts";
 
 /** Options of {@link createRedisCache}. */
 export interface RedisCacheOptions {
@@ -14,6 +15,14 @@ export interface RedisCacheOptions {
   maxReconnectDelay?: number | undefined;
   /** Commands allowed to wait for a hung Redis before new ones are refused at once. Default 1,000. */
   commandsQueueMaxLength?: number | undefined;
+  /**
+   * How often the connection is checked with a PING, ms; 0 turns the checks off. Default 10,000.
+   * A connection dropped without being closed (a NAT or load balancer timing it out, a cloud
+   * Redis failing over) is found by the next check instead of after the kernel's ~15 minutes.
+   */
+  pingInterval?: number | undefined;
+  /** A PING unanswered this long, ms, means the connection is dead: it is dropped and made again. Default 5,000. */
+  pingTimeout?: number | undefined;
   /** Where connection errors go (debug level; query-side failures are reported by the clients). */
   logger?: Logger | undefined;
 }
@@ -35,6 +44,21 @@ class SharedConnectKeyvRedis extends KeyvRedis<string> {
       this.#connecting = undefined;
     });
     return this.#connecting;
+  }
+}
+
+/** A Keyv whose `disconnect()` also stops its connection's watchdog. */
+class WatchedKeyv extends Keyv {
+  readonly #watchdog: RedisWatchdog;
+
+  constructor(watchdog: RedisWatchdog, options: ConstructorParameters<typeof Keyv>[0]) {
+    super(options);
+    this.#watchdog = watchdog;
+  }
+
+  override async disconnect(): Promise<void> {
+    this.#watchdog.stop();
+    await super.disconnect();
   }
 }
 
@@ -97,6 +121,9 @@ export function createRedisCache(url: string | URL, options: RedisCacheOptions =
   const connectTimeout = positive(options.connectTimeout, "connectTimeout", 500);
   const maxDelay = positive(options.maxReconnectDelay, "maxReconnectDelay", 2_000);
   const queue = positive(options.commandsQueueMaxLength, "commandsQueueMaxLength", 1_000);
+  const pingInterval =
+    options.pingInterval === 0 ? 0 : positive(options.pingInterval, "pingInterval", 10_000);
+  const pingTimeout = positive(options.pingTimeout, "pingTimeout", 5_000);
   const logger = safeLogger(options.logger);
   const description = `Keyv(redis ${describeUrl(parsed)})`;
 
@@ -124,7 +151,13 @@ export function createRedisCache(url: string | URL, options: RedisCacheOptions =
     throwOnErrors: true,
     connectionTimeout: connectTimeout,
   });
-  const keyv = new Keyv({
+  const watchdog = new RedisWatchdog(client, pingInterval, pingTimeout, () => {
+    logger.debug(
+      { redis: describeUrl(parsed), pingTimeout },
+      "redis did not answer PING in time: reconnecting",
+    );
+  });
+  const keyv = new WatchedKeyv(watchdog, {
     store,
     useKeyPrefix: false,
     throwOnErrors: true,
@@ -149,5 +182,6 @@ export function createRedisCache(url: string | URL, options: RedisCacheOptions =
     // Counted by the clients' guards; this listener only makes sure an error is never unhandled.
   });
   for (const target of [keyv, store, client]) describeAs(target, description);
+  watchdog.start();
   return keyv;
 }
