@@ -106,15 +106,17 @@ const RetrySchema = v.union([
   }),
 ]);
 
+// An empty string would silently mean "none": no CA (the system's), no client certificate.
+const pemText = v.pipe(v.string(), v.minLength(1, "a file path or PEM text, not empty"));
 const TlsSchema = v.strictObject({
   ca: v.optional(
     v.union(
-      [v.string(), v.pipe(v.array(v.string()), v.minLength(1))],
+      [pemText, v.pipe(v.array(pemText), v.minLength(1, "a non-empty list"))],
       "a file path or PEM text, or a non-empty list of them",
     ),
   ),
-  cert: v.optional(v.string()),
-  key: v.optional(v.string()),
+  cert: v.optional(pemText),
+  key: v.optional(pemText),
   servername: v.optional(v.string()),
   insecureSkipVerify: v.optional(v.boolean()),
 });
@@ -198,7 +200,9 @@ export function throwFirstIssue(issues: readonly v.BaseIssue<unknown>[], prefix 
   }
   const name = `${prefix}${path.length > 0 ? optionPath(path) : "options"}`;
   if (issue.expected === "never") throw new InvalidArgumentError(name, `${name} is not a known option`);
-  throw new InvalidArgumentError(name, `${name} must be ${issue.expected ?? "valid"}`);
+  // Where the schema says in words what it wants, that; else valibot's terse `expected`.
+  const wanted = issue.message.startsWith("Invalid ") ? issue.expected : issue.message;
+  throw new InvalidArgumentError(name, `${name} must be ${wanted ?? "valid"}`);
 }
 
 // Header values may not hold control characters; checked here so the Headers constructor's

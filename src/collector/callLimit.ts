@@ -59,8 +59,11 @@ export class CallLimit {
           resolve(release);
         },
       };
-      if (Number.isFinite(deadlineAt))
+      if (Number.isFinite(deadlineAt)) {
         timer = setTimeout(giveUp, Math.max(0, deadlineAt - performance.now()));
+        // Like every timer of the collector's: a waiting call alone does not keep a process alive.
+        timer.unref();
+      }
       signal?.addEventListener("abort", giveUp, { once: true });
       this.#queue.push(waiter);
     });

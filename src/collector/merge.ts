@@ -1,3 +1,4 @@
+import { withWireValue } from "../decode/api/common.ts";
 import type { Alert, AlertsData } from "../decode/api/rules.ts";
 import { ApiResponse } from "../decode/response.ts";
 import {
@@ -169,7 +170,8 @@ export function mergeAlerts(input: MergeInput<ApiResponse<AlertsData>>): ApiResp
   const alerts: Alert[] = [];
   for (const r of ok) {
     for (const alert of r.value!.data.alerts) {
-      alerts.push({ ...alert, labels: withClusterLabel(alert.labels, r.cluster, input.clusterLabel) });
+      // A copy keeps the wire form of its value (NaN, ±Inf as Prometheus' strings in JSON).
+      alerts.push(withWireValue({ ...alert, labels: withClusterLabel(alert.labels, r.cluster, input.clusterLabel) }));
     }
   }
   return new ApiResponse({ alerts }, warnings, infos, cacheOf(ok));

@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CallLimit, type Release } from "../../src/collector/callLimit.ts";
 import { AbortError, InvalidArgumentError } from "../../src/index.ts";
@@ -62,6 +64,22 @@ describe("CallLimit", () => {
     expect(await limit.acquire(Number.POSITIVE_INFINITY)).toBeUndefined();
     held();
     expect(limit.inFlight).toBe(0);
+  });
+});
+
+describe("CallLimit's wait timer", () => {
+  it("does not keep a process alive, as no timer of the collector does", () => {
+    const file = resolve("src/collector/callLimit.ts");
+    const script = `
+      const { CallLimit } = await import(${JSON.stringify(file)});
+      const limit = new CallLimit(1);
+      await limit.acquire(Number.POSITIVE_INFINITY);
+      void limit.acquire(performance.now() + 20000); // a waiter with a 20 s deadline
+    `;
+    const t0 = performance.now();
+    const out = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(out.status).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(10_000);
   });
 });
 

@@ -109,8 +109,22 @@ describe("numbers and switches", () => {
     [{ tls: { ca: 1 } }, "tls.ca"],
     [{ tls: { ca: [] } }, "tls.ca"],
     [{ tls: { ca: ["/etc/ca.crt", 1] } }, "tls.ca[1]"],
+    // An empty string would silently mean no CA (the system's) or no client certificate.
+    [{ tls: { ca: [""] } }, "tls.ca[0]"],
+    [{ tls: { ca: "" } }, "tls.ca"],
+    [{ tls: { cert: "", key: "" } }, "tls.cert"],
   ])("%o is refused, naming the option", (extra, argument) => {
     refused({ url: "http://x", ...extra }, argument);
+  });
+
+  it("says in words what a TLS option wants", () => {
+    expect(refused({ url: "http://x", tls: { ca: 5 } }, "tls.ca")).toBe(
+      "tls.ca must be a file path or PEM text, or a non-empty list of them",
+    );
+    expect(refused({ url: "http://x", tls: { ca: [] } }, "tls.ca")).toBe("tls.ca must be a non-empty list");
+    expect(refused({ url: "http://x", tls: { ca: [""] } }, "tls.ca[0]")).toBe(
+      "tls.ca[0] must be a file path or PEM text, not empty",
+    );
   });
 
   it("an unknown key, at the top or in retry or tls, says so", () => {
