@@ -1,3 +1,5 @@
+import { asStopReason } from "../transport/deadline.ts";
+
 /**
  * Single flight: concurrent identical calls share one piece of work (a cache lookup and, on a
  * miss, one upstream request). Each caller waits with its own deadline and signal; one giving up
@@ -72,7 +74,8 @@ export class FlightGroup {
         reject(error);
         // The work ends for the reason the last caller left (its deadline, its abort), so what
         // the request reports — its `error` event — says the same, not a bare "aborted".
-        if (flight.waiters.size === 0 && !flight.settled) this.#abandon(key, flight, copyError(error));
+        if (flight.waiters.size === 0 && !flight.settled)
+          this.#abandon(key, flight, asStopReason(copyError(error)));
       };
       const entry: Waiter<T> = {
         resolve: (value) => {

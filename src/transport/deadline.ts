@@ -1,7 +1,21 @@
 import { AbortError } from "../errors/AbortError.ts";
-import type { PrometheusError } from "../errors/PrometheusError.ts";
+import { PrometheusError } from "../errors/PrometheusError.ts";
 import { TimeoutError } from "../errors/TimeoutError.ts";
 import { UnavailableError } from "../errors/UnavailableError.ts";
+
+/** Errors a shared request was stopped with on purpose (see {@link asStopReason}). */
+const stopReasons = new WeakSet<object>();
+
+/**
+ * Marks `error` as the reason a shared request (a cache single flight every caller left) is
+ * aborted with: that request then ends with this very error — a copy of what its last caller
+ * got — instead of a bare "aborted". Any other abort reason, a caller's own included, is wrapped
+ * in an AbortError as usual.
+ */
+export function asStopReason<T>(error: T): T {
+  if (typeof error === "object" && error !== null) stopReasons.add(error);
+  return error;
+}
 
 /**
  * One deadline for a whole call — connect, retries, waits and body read — joined with the
@@ -89,10 +103,7 @@ export class Deadline {
       );
     }
     const reason: unknown = this.#callerSignal.reason;
-    // A shared request (cache single flight) is stopped with the error its last caller got: that
-    // error, a timeout or an abort of this same endpoint, is what the request ended with too.
-    if ((reason instanceof TimeoutError || reason instanceof AbortError) && reason.endpoint === endpoint)
-      return reason;
+    if (reason instanceof PrometheusError && stopReasons.has(reason)) return reason;
     return new AbortError(`the call to ${endpoint} was aborted`, {
       endpoint,
       cluster,
