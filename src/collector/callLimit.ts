@@ -1,5 +1,10 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
 /** Gives a slot back; calling it twice gives it back once. */
 export type Release = () => void;
+
+/** The release of a slot shared with the work that holds it: nothing to give back. */
+const sharedSlot: Release = () => {};
 
 interface Waiter {
   /** Hands the waiter a slot (a release) or, when it gave up or the limit closed, nothing. */
@@ -17,6 +22,8 @@ export class CallLimit {
   readonly #max: number;
   #inFlight = 0;
   readonly #queue: Waiter[] = [];
+  /** Set inside work holding a slot: what that work calls shares the slot (see {@link CallLimit.holding}). */
+  readonly #holder = new AsyncLocalStorage<true>();
   #closed = false;
 
   /** A limit of `max` calls at once (an integer ≥ 1, checked by the collector's options). */
@@ -41,6 +48,9 @@ export class CallLimit {
    */
   acquire(deadlineAt: number, signal?: AbortSignal): Promise<Release | undefined> {
     if (this.#closed || signal?.aborted || performance.now() >= deadlineAt) return Promise.resolve(undefined);
+    // A fan-out made by work that holds a slot (an each() function) would wait for that very
+    // slot: with maxInFlight slots so held, every such call would hang until its deadline.
+    if (this.#holder.getStore()) return Promise.resolve(sharedSlot);
     if (this.#inFlight < this.#max) {
       this.#inFlight++;
       return Promise.resolve(this.#release());
@@ -67,6 +77,11 @@ export class CallLimit {
       signal?.addEventListener("abort", giveUp, { once: true });
       this.#queue.push(waiter);
     });
+  }
+
+  /** Runs `work`, which holds a slot: the calls it makes share that slot instead of queueing. */
+  holding<T>(work: () => Promise<T>): Promise<T> {
+    return this.#holder.run(true, work);
   }
 
   /** Wakes every waiter with `undefined` (the collector is closing); later acquires get nothing. */

@@ -7,6 +7,7 @@ import type { Events } from "../observe/events.ts";
 import type { Logger } from "../observe/logger.ts";
 import { abortError, bounded } from "./bounded.ts";
 import { type CircuitBreakers, type Outcome, outcomeOf } from "./breaker.ts";
+import { isFunctionTimeout, runCallerCode } from "./callerCode.ts";
 import type { CallLimit } from "./callLimit.ts";
 import type { ClusterClients } from "./clients.ts";
 import type { Cluster } from "./cluster.ts";
@@ -124,16 +125,25 @@ export async function fanOut<T, M>(
   const canStart = (): boolean => !signal?.aborted && !ctx.clients.closed && performance.now() < deadlineAt;
   const runOne = async (index: number): Promise<void> => {
     // A slot of the collector-wide cap first: the cluster's own deadline starts once it has one.
-    const release = ctx.callLimit === undefined ? noRelease : await ctx.callLimit.acquire(deadlineAt, signal);
+    const limit = ctx.callLimit;
+    const release = limit === undefined ? noRelease : await limit.acquire(deadlineAt, signal);
     if (release === undefined || !canStart()) {
       release?.();
       skipOne(index);
       return;
     }
+    // Work that outlives the cluster's result (an each() function still ending) keeps the slot.
+    let held: Promise<void> | undefined;
+    const hold = (ended: Promise<void>): void => {
+      held = ended;
+    };
+    const work = () => runCluster(ctx, targets[index]!, op, { signal, callTimeoutMs, deadlineAt, hold });
     try {
-      finish(index, await runCluster(ctx, targets[index]!, op, { signal, callTimeoutMs, deadlineAt }));
+      // Calls made inside it (a fan-out from an each() function) share its slot.
+      finish(index, await (limit === undefined ? work() : limit.holding(work)));
     } finally {
-      release();
+      if (held === undefined) release();
+      else void held.then(release);
     }
   };
   const skipOne = (index: number): void => {
@@ -181,7 +191,13 @@ async function runCluster<T, M>(
   ctx: FanoutContext,
   target: Target,
   op: Operation<T, M>,
-  run: { signal: AbortSignal | undefined; callTimeoutMs: number | undefined; deadlineAt: number },
+  run: {
+    signal: AbortSignal | undefined;
+    callTimeoutMs: number | undefined;
+    deadlineAt: number;
+    /** Told when work of this cluster (an each() function) goes on after its result. */
+    hold: (ended: Promise<void>) => void;
+  },
 ): Promise<ClusterResult<T>> {
   const id = target.id;
   const start = performance.now();
@@ -228,12 +244,15 @@ async function runCluster<T, M>(
     const timeout = Math.max(1, left(ownMs));
     let value: T;
     if (op.callerCode) {
-      // The caller's code may make several calls in turn: the client is held until it ends.
-      try {
-        value = await op.call(lease.client, { signal: run.signal, timeout }, cluster);
-      } finally {
-        lease.release();
-      }
+      // The caller's code may make several calls in turn: the client is held until it has ended.
+      const code = runCallerCode(op.call, lease.client, cluster, {
+        signal: run.signal,
+        until,
+        logger: ctx.logger,
+      });
+      void code.ended.then(() => lease.release());
+      run.hold(code.ended);
+      value = await code.outcome;
     } else {
       let pending: Promise<T>;
       try {
@@ -254,19 +273,24 @@ async function runCluster<T, M>(
       return failedResult(id, verdict.status, error, latencyMs, value);
     }
     ctx.breakers?.settle(id, "success", undefined, probe);
-    const notes = value as { cached?: boolean; warnings?: string[]; infos?: string[] };
+    // A client's answer carries its cache state and the server's notes; a caller's value is just data.
+    const notes = op.callerCode
+      ? undefined
+      : (value as { cached?: boolean; warnings?: string[]; infos?: string[] });
     return {
       cluster: id,
       status: "ok",
       value,
       latencyMs,
-      cached: notes.cached === true,
-      warnings: notes.warnings ?? [],
-      infos: notes.infos ?? [],
+      cached: notes?.cached === true,
+      warnings: notes?.warnings ?? [],
+      infos: notes?.infos ?? [],
     };
   } catch (caught) {
-    // The caller's own code failing its own way (a TypeError, a check of its own) is not the cluster's fault.
-    const callersOwn = op.callerCode === true && !(caught instanceof PrometheusError);
+    // The caller's own code failing its own way (a TypeError, a check of its own, not ending) is
+    // not the cluster's fault.
+    const callersOwn =
+      op.callerCode === true && (!(caught instanceof PrometheusError) || isFunctionTimeout(caught));
     const error = asPrometheusError(caught, id, callersOwn);
     const aborted = error instanceof AbortError && run.signal?.aborted === true;
     // One caller's short deadline must not open the circuit for every other caller.

@@ -171,7 +171,9 @@ export function mergeAlerts(input: MergeInput<ApiResponse<AlertsData>>): ApiResp
   for (const r of ok) {
     for (const alert of r.value!.data.alerts) {
       // A copy keeps the wire form of its value (NaN, ±Inf as Prometheus' strings in JSON).
-      alerts.push(withWireValue({ ...alert, labels: withClusterLabel(alert.labels, r.cluster, input.clusterLabel) }));
+      alerts.push(
+        withWireValue({ ...alert, labels: withClusterLabel(alert.labels, r.cluster, input.clusterLabel) }),
+      );
     }
   }
   return new ApiResponse({ alerts }, warnings, infos, cacheOf(ok));

@@ -10,7 +10,6 @@ import type { AlertsData } from "../decode/api/rules.ts";
 import type { ApiResponse } from "../decode/response.ts";
 import type { Labels, MatrixData, QueryData } from "../decode/types.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
-import { bounded } from "./bounded.ts";
 import {
   type ClusterCall,
   type FleetAlertsOptions,
@@ -131,25 +130,11 @@ export function alertsOperation(
   };
 }
 
-/**
- * The caller's own `call` on each cluster (`each`). The fan-out stops waiting at the cluster's
- * deadline even if `call` ignores the options it was given.
- */
+/** The caller's own `call` on each cluster (`each`). */
 export function eachOperation<T>(call: ClusterCall<T>): Operation<T, never> {
   if (typeof call !== "function") {
     throw new InvalidArgumentError("call", "each() takes a function (client, options, cluster) => Promise");
   }
-  return {
-    name: "each",
-    callerCode: true,
-    call: (client, options, cluster) =>
-      bounded(
-        // A synchronous throw becomes that cluster's error, like a rejection.
-        Promise.resolve().then(() => call(client, options, cluster)),
-        options.timeout,
-        options.signal,
-        `the call on cluster "${cluster.id}"`,
-        cluster.id,
-      ),
-  };
+  // Run by the fan-out through runCallerCode (deadline, signal, slot and client held until it ends).
+  return { name: "each", callerCode: true, call };
 }

@@ -67,6 +67,35 @@ describe("CallLimit", () => {
   });
 });
 
+describe("CallLimit accounting at the edges", () => {
+  it("a waiter whose deadline passes just as the slot frees leaves the counts exact", async () => {
+    for (let i = 0; i < 30; i++) {
+      const limit = new CallLimit(1);
+      const held = (await limit.acquire(Number.POSITIVE_INFINITY))!;
+      const waiting = limit.acquire(performance.now() + 20);
+      const third = limit.acquire(Number.POSITIVE_INFINITY);
+      await sleep(20 + (i % 3) - 1);
+      held();
+      (await waiting)?.();
+      const last = await third;
+      expect(last).toBeTypeOf("function");
+      last!();
+      expect({ inFlight: limit.inFlight, waiting: limit.waiting }).toEqual({ inFlight: 0, waiting: 0 });
+    }
+  });
+
+  it("work holding a slot shares it with what it calls; others still queue", async () => {
+    const limit = new CallLimit(1);
+    const inner = await limit.holding(async () => {
+      const shared = await limit.acquire(Number.POSITIVE_INFINITY);
+      shared?.();
+      return { shared: typeof shared, waitingOutside: limit.waiting };
+    });
+    expect(inner).toEqual({ shared: "function", waitingOutside: 0 });
+    expect(limit.inFlight).toBe(0);
+  });
+});
+
 describe("CallLimit's wait timer", () => {
   it("does not keep a process alive, as no timer of the collector does", () => {
     const file = resolve("src/collector/callLimit.ts");
