@@ -101,6 +101,7 @@ export type {
   FleetSeriesOptions,
 } from "./collector/calls.ts";
 export { Cluster, type ClusterClientOptions, type ClusterConfig } from "./collector/cluster.ts";
+export { FileClusterRegistry, type FileClusterRegistryOptions } from "./collector/fileRegistry.ts";
 export type { ClusterHealth, FleetHealthOptions } from "./collector/health.ts";
 export { MetricsCollector } from "./collector/MetricsCollector.ts";
 export type { MetricsCollectorOptions, SharedClientOptions } from "./collector/options.ts";

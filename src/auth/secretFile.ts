@@ -1,5 +1,6 @@
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { quotePath } from "../errors/quotePath.ts";
+import { fileStamp } from "../transport/fileStamp.ts";
 
 /** Describes a failed read of a secret file by its path and the system's code, never its contents. */
 function unreadable(path: string, error: unknown): Error {
@@ -46,8 +47,7 @@ export class SecretFile {
   read(): string {
     let stamp: string;
     try {
-      const s = statSync(this.path, { bigint: true });
-      stamp = `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+      stamp = fileStamp(this.path);
     } catch (error) {
       this.forget();
       throw unreadable(this.path, error);

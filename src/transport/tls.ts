@@ -1,8 +1,9 @@
 import { X509Certificate } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createSecureContext } from "node:tls";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import { quotePath } from "../errors/quotePath.ts";
+import { fileStamp } from "./fileStamp.ts";
 
 /**
  * TLS settings beside auth. `ca`, `cert` and `key` are each a file path or PEM contents; files are
@@ -85,11 +86,10 @@ export function loadPem(value: string, option: string): string {
   return isPem(value) ? value : readPem(value, option);
 }
 
-/** Device, inode, size and times of a file (following symlinks), or "missing". */
+/** A file's {@link fileStamp}, or "missing". */
 function stamp(path: string): string {
   try {
-    const s = statSync(path, { bigint: true });
-    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+    return fileStamp(path);
   } catch {
     return "missing";
   }
