@@ -1,5 +1,18 @@
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 
+/** Schemes a URL given by mistake may have, safe to name in an error. */
+const KNOWN_SCHEMES = new Set([
+  "ftp:",
+  "file:",
+  "ws:",
+  "wss:",
+  "redis:",
+  "rediss:",
+  "grpc:",
+  "unix:",
+  "tcp:",
+]);
+
 /**
  * Parses the client's base URL. Keeps a path prefix (`https://host/prometheus` → requests go to
  * `https://host/prometheus/api/v1/...`). Credentials in the URL are refused: fetch cannot send
@@ -19,7 +32,12 @@ export function parseBaseUrl(raw: unknown): URL {
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new InvalidArgumentError("url", `url must use http: or https:, not ${url.protocol}`);
+    // Named only when it is a known scheme: text before a colon may be a secret put in the wrong
+    // field (a token, `user:password`), and "prometheus:9090" is a missing http:// anyway.
+    const known = KNOWN_SCHEMES.has(url.protocol)
+      ? `, not ${url.protocol}`
+      : " (it does not start with http:// or https://)";
+    throw new InvalidArgumentError("url", `url must use http: or https:${known}`);
   }
   if (url.username || url.password) {
     throw new InvalidArgumentError(

@@ -64,7 +64,9 @@ describe("the url", () => {
     [undefined, "url must be a string"],
     [42, "url must be a string"],
     ["", "not a valid absolute URL"],
-    ["prometheus:9090/api", "must use http: or https:, not prometheus:"],
+    ["prometheus:9090/api", "must use http: or https: (it does not start with http:// or https://)"],
+    // Text before a colon may be a secret in the wrong field: not quoted.
+    ["admin:s3cret@host", "must use http: or https: (it does not start with http:// or https://)"],
     ["/api/v1", "not a valid absolute URL"],
     ["ftp://host/", "must use http: or https:, not ftp:"],
   ])("%o is refused", (url, message) => {
