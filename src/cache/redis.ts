@@ -47,18 +47,43 @@ class SharedConnectKeyvRedis extends KeyvRedis<string> {
   }
 }
 
-/** A Keyv whose `disconnect()` also stops its connection's watchdog. */
+/** How long closing waits for queued commands before dropping the connection: a client's close() grace. */
+const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * A Keyv whose `disconnect()` also stops its connection's watchdog, and ends for certain: a
+ * graceful close waits for the commands still queued, which on a silent connection is for ever,
+ * so after `closeTimeoutMs` the connection is dropped instead.
+ */
 class WatchedKeyv extends Keyv {
   readonly #watchdog: RedisWatchdog;
+  readonly #closeTimeoutMs: number;
 
-  constructor(watchdog: RedisWatchdog, options: ConstructorParameters<typeof Keyv>[0]) {
+  constructor(
+    watchdog: RedisWatchdog,
+    closeTimeoutMs: number,
+    options: ConstructorParameters<typeof Keyv>[0],
+  ) {
     super(options);
     this.#watchdog = watchdog;
+    this.#closeTimeoutMs = closeTimeoutMs;
   }
 
   override async disconnect(): Promise<void> {
     this.#watchdog.stop();
-    await super.disconnect();
+    const closing = super.disconnect();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), this.#closeTimeoutMs);
+    });
+    try {
+      if ((await Promise.race([closing, late])) === "late") {
+        closing.catch(() => {});
+        this.#watchdog.drop();
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
@@ -157,7 +182,7 @@ export function createRedisCache(url: string | URL, options: RedisCacheOptions =
       "redis did not answer PING in time: reconnecting",
     );
   });
-  const keyv = new WatchedKeyv(watchdog, {
+  const keyv = new WatchedKeyv(watchdog, CLOSE_GRACE_MS, {
     store,
     useKeyPrefix: false,
     throwOnErrors: true,

@@ -1,9 +1,13 @@
 /** What the watchdog needs of a node-redis client. */
 export interface PingableClient {
+  readonly isOpen: boolean;
   readonly isReady: boolean;
   ping(): Promise<unknown>;
   destroy(): void;
 }
+
+/** Lateness of a timer beyond which our own event loop was blocked, not Redis slow, in ms. */
+const LOOP_LAG_MS = 50;
 
 /**
  * Pings a Redis connection every `intervalMs`; one that does not answer within `timeoutMs` is
@@ -20,6 +24,7 @@ export class RedisWatchdog {
   readonly #onSilent: () => void;
   #timer: NodeJS.Timeout | undefined;
   #checking = false;
+  #stopped = false;
 
   /** `onSilent` is told before a silent connection is dropped (for a log line). */
   constructor(client: PingableClient, intervalMs: number, timeoutMs: number, onSilent: () => void) {
@@ -31,23 +36,35 @@ export class RedisWatchdog {
 
   /** Starts the checks (none when the interval is 0). */
   start(): void {
-    if (this.#intervalMs <= 0 || this.#timer !== undefined) return;
-    this.#timer = setInterval(() => void this.#check(), this.#intervalMs);
+    if (this.#intervalMs <= 0 || this.#timer !== undefined || this.#stopped) return;
+    this.#timer = setInterval(() => {
+      // A check never throws, but a rejection here would be unhandled: make sure of it.
+      this.#check().catch(() => {});
+    }, this.#intervalMs);
     this.#timer.unref();
   }
 
-  /** Stops the checks for good (the cache is being closed). */
+  /** Stops the checks for good (the cache is being closed); a check under way drops nothing. */
   stop(): void {
+    this.#stopped = true;
     clearInterval(this.#timer);
+  }
+
+  /** Drops the connection now, whatever its state (closing a cache whose Redis went silent). */
+  drop(): void {
+    try {
+      this.#client.destroy();
+    } catch {
+      // Already closed: nothing to drop.
+    }
   }
 
   async #check(): Promise<void> {
     const client = this.#client;
-    // A connection being made or remade is node-redis' business; one check at a time.
-    if (this.#checking || !client.isReady) return;
+    // A connection being made, remade or closed is node-redis' business; one check at a time.
+    if (this.#checking || this.#stopped || !client.isOpen || !client.isReady) return;
     this.#checking = true;
     let answered = false;
-    let timer: NodeJS.Timeout | undefined;
     try {
       const ping = client.ping().then(
         () => {
@@ -57,20 +74,34 @@ export class RedisWatchdog {
           answered = true;
         },
       );
-      const late = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.#timeoutMs);
-      });
-      await Promise.race([ping, late]);
-      // After a stall of our own event loop, the answer may be waiting in the socket behind the
-      // timer: let I/O run once before calling the connection silent.
+      // A timer that fired late says our event loop was blocked (a big synchronous parse), maybe
+      // before the PING was even written: the answer gets a full timeout from then, once more.
+      for (let wait = 0; wait < 2 && !answered; wait++) {
+        const late = await waitFor(ping, this.#timeoutMs);
+        if (answered || late <= LOOP_LAG_MS) break;
+      }
+      // The answer may be waiting in the socket behind the timer: let I/O run once more.
       if (!answered) await new Promise((resolve) => setImmediate(resolve));
-      if (!answered && client.isReady) {
+      if (!answered && !this.#stopped && client.isOpen && client.isReady) {
         this.#onSilent();
-        client.destroy();
+        this.drop();
       }
     } finally {
-      clearTimeout(timer);
       this.#checking = false;
     }
+  }
+}
+
+/** Waits for `promise` or `ms`, whichever first; resolves to how late the timer fired (0 when the promise won). */
+async function waitFor(promise: Promise<void>, ms: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const due = performance.now() + ms;
+  const timeout = new Promise<number>((resolve) => {
+    timer = setTimeout(() => resolve(Math.max(0, performance.now() - due)), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => 0), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

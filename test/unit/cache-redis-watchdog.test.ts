@@ -7,6 +7,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function fakeClient(answer: () => Promise<unknown>, ready = true) {
   const seen = { pings: 0, destroyed: 0 };
   const client: PingableClient = {
+    get isOpen() {
+      return seen.destroyed === 0;
+    },
     get isReady() {
       return ready && seen.destroyed === 0;
     },
