@@ -3,8 +3,18 @@ import { AsyncLocalStorage } from "node:async_hooks";
 /** Gives a slot back; calling it twice gives it back once. */
 export type Release = () => void;
 
-/** The release of a slot shared with the work that holds it: nothing to give back. */
-const sharedSlot: Release = () => {};
+/**
+ * A slot held by work that runs the caller's code (an each() function). While it is active,
+ * what that code asks for — a fan-out of its own — takes a free slot if there is one, else
+ * shares this one, one call at a time; so it never waits for the slot its own caller holds, and
+ * the cap still holds. Inactive once the slot is given back: work the code left behind (a
+ * timer, a listener) then queues like anyone else.
+ */
+export interface SlotHold {
+  active: boolean;
+  /** The held slot, lent to what the code asks for, one at a time. */
+  readonly lent: CallLimit;
+}
 
 interface Waiter {
   /** Hands the waiter a slot (a release) or, when it gave up or the limit closed, nothing. */
@@ -22,8 +32,8 @@ export class CallLimit {
   readonly #max: number;
   #inFlight = 0;
   readonly #queue: Waiter[] = [];
-  /** Set inside work holding a slot: what that work calls shares the slot (see {@link CallLimit.holding}). */
-  readonly #holder = new AsyncLocalStorage<true>();
+  /** Set inside code holding a slot (see {@link CallLimit.within}). */
+  readonly #holder = new AsyncLocalStorage<SlotHold>();
   #closed = false;
 
   /** A limit of `max` calls at once (an integer ≥ 1, checked by the collector's options). */
@@ -48,9 +58,12 @@ export class CallLimit {
    */
   acquire(deadlineAt: number, signal?: AbortSignal): Promise<Release | undefined> {
     if (this.#closed || signal?.aborted || performance.now() >= deadlineAt) return Promise.resolve(undefined);
-    // A fan-out made by work that holds a slot (an each() function) would wait for that very
+    // A fan-out made by code that holds a slot (an each() function) would wait for that very
     // slot: with maxInFlight slots so held, every such call would hang until its deadline.
-    if (this.#holder.getStore()) return Promise.resolve(sharedSlot);
+    const hold = this.#holder.getStore();
+    if (hold?.active && (this.#inFlight >= this.#max || this.#queue.length > 0)) {
+      return hold.lent.acquire(deadlineAt, signal);
+    }
     if (this.#inFlight < this.#max) {
       this.#inFlight++;
       return Promise.resolve(this.#release());
@@ -79,9 +92,14 @@ export class CallLimit {
     });
   }
 
-  /** Runs `work`, which holds a slot: the calls it makes share that slot instead of queueing. */
-  holding<T>(work: () => Promise<T>): Promise<T> {
-    return this.#holder.run(true, work);
+  /** A hold for a slot just taken, active until {@link SlotHold.active} is set false at its release. */
+  hold(): SlotHold {
+    return { active: true, lent: new CallLimit(1) };
+  }
+
+  /** Runs `code` inside `hold`: the slots it asks for are lent from the held one when none is free. */
+  within<T>(hold: SlotHold, code: () => T): T {
+    return this.#holder.run(hold, code);
   }
 
   /** Wakes every waiter with `undefined` (the collector is closing); later acquires get nothing. */

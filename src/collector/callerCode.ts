@@ -1,4 +1,5 @@
 import type { PrometheusClient } from "../client/PrometheusClient.ts";
+import { AbortError } from "../errors/AbortError.ts";
 import { TimeoutError } from "../errors/TimeoutError.ts";
 import type { Logger } from "../observe/logger.ts";
 import { bounded } from "./bounded.ts";
@@ -17,6 +18,28 @@ const HOLD_GRACE_MS = 1_000;
 
 /** TimeoutErrors meaning the caller's function did not end, as opposed to a cluster's call timing out. */
 const functionTimeouts = new WeakSet<Error>();
+
+/** The reasons `options.signal` aborts with when a cluster's deadline has passed. */
+const overrunReasons = new WeakSet<object>();
+
+/**
+ * A client call of cluster `id` that ended because the deadline's signal aborted it (the
+ * function passed `options.signal` but not the time left) timed out on the cluster: as a
+ * TimeoutError it counts against the cluster's circuit, as the call given `timeout` would have.
+ * Anything else is returned as it is.
+ */
+export function overrunAsTimeout(error: unknown, id: string): unknown {
+  if (!(error instanceof AbortError) || error.cluster !== id) return error;
+  const cause: unknown = error.cause;
+  if (typeof cause !== "object" || cause === null || !overrunReasons.has(cause)) return error;
+  return new TimeoutError(
+    `${error.endpoint ?? `cluster "${id}"`} did not complete by the cluster's deadline`,
+    {
+      endpoint: error.endpoint,
+      cluster: id,
+    },
+  );
+}
 
 /** Whether `error` says the caller's own function did not end in time (no fault of the cluster's). */
 export function isFunctionTimeout(error: unknown): boolean {
@@ -42,17 +65,23 @@ export function runCallerCode<T>(
   call: ClusterCall<T>,
   client: PrometheusClient,
   cluster: Cluster,
-  run: { signal: AbortSignal | undefined; until: number; logger: Logger },
+  run: {
+    signal: AbortSignal | undefined;
+    until: number;
+    logger: Logger;
+    /** Runs the function inside the cluster's `maxInFlight` slot (see CallLimit.within). */
+    withinSlot: <R>(code: () => R) => R;
+  },
 ): CallerCodeRun<T> {
   const budgetMs = Math.max(0, run.until - performance.now()) + MARGIN_MS;
   const overrun = new AbortController();
-  const overrunTimer = setTimeout(
-    () =>
-      overrun.abort(
-        new TimeoutError(`the deadline of cluster "${cluster.id}" passed`, { cluster: cluster.id }),
-      ),
-    budgetMs,
-  );
+  const overrunTimer = setTimeout(() => {
+    const reason = new TimeoutError(`the deadline of cluster "${cluster.id}" passed`, {
+      cluster: cluster.id,
+    });
+    overrunReasons.add(reason);
+    overrun.abort(reason);
+  }, budgetMs);
   overrunTimer.unref();
   const options: ClusterCallOptions = {
     signal: run.signal === undefined ? overrun.signal : AbortSignal.any([run.signal, overrun.signal]),
@@ -62,7 +91,7 @@ export function runCallerCode<T>(
   };
   let functionEnded = false;
   // A synchronous throw becomes the function's rejection, like any other error of its own.
-  const work = Promise.resolve().then(() => call(client, options, cluster));
+  const work = Promise.resolve().then(() => run.withinSlot(() => call(client, options, cluster)));
   // Registered before bounded()'s own handlers: `functionEnded` is set by the time it settles.
   const markEnded = (): void => {
     functionEnded = true;

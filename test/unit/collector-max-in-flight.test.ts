@@ -84,14 +84,41 @@ describe("CallLimit accounting at the edges", () => {
     }
   });
 
-  it("work holding a slot shares it with what it calls; others still queue", async () => {
+  it("code inside a hold is lent its slot, one call at a time, only while the hold is active", async () => {
     const limit = new CallLimit(1);
-    const inner = await limit.holding(async () => {
-      const shared = await limit.acquire(Number.POSITIVE_INFINITY);
-      shared?.();
-      return { shared: typeof shared, waitingOutside: limit.waiting };
+    const held = (await limit.acquire(Number.POSITIVE_INFINITY))!;
+    const hold = limit.hold();
+    const order: string[] = [];
+    await limit.within(hold, async () => {
+      // No slot is free: the held one is lent, to one call at a time.
+      const first = (await limit.acquire(Number.POSITIVE_INFINITY))!;
+      const second = limit.acquire(Number.POSITIVE_INFINITY).then((r) => {
+        order.push("second");
+        return r!;
+      });
+      await sleep(20);
+      order.push("first done");
+      first();
+      (await second)();
     });
-    expect(inner).toEqual({ shared: "function", waitingOutside: 0 });
+    expect(order).toEqual(["first done", "second"]);
+    // Work left behind after the hold ended queues like anyone else.
+    hold.active = false;
+    const later = limit.within(hold, () => limit.acquire(performance.now() + 50));
+    expect(limit.waiting).toBe(1);
+    expect(await later).toBeUndefined();
+    held();
+    expect(limit.inFlight).toBe(0);
+  });
+
+  it("code inside a hold takes a free slot first", async () => {
+    const limit = new CallLimit(2);
+    const held = (await limit.acquire(Number.POSITIVE_INFINITY))!;
+    const hold = limit.hold();
+    const free = await limit.within(hold, () => limit.acquire(Number.POSITIVE_INFINITY));
+    expect(limit.inFlight).toBe(2);
+    free!();
+    held();
     expect(limit.inFlight).toBe(0);
   });
 });
