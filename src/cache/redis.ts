@@ -176,12 +176,20 @@ export function createRedisCache(url: string | URL, options: RedisCacheOptions =
     throwOnErrors: true,
     connectionTimeout: connectTimeout,
   });
-  const watchdog = new RedisWatchdog(client, pingInterval, pingTimeout, () => {
-    logger.debug(
-      { redis: describeUrl(parsed), pingTimeout },
-      "redis did not answer PING in time: reconnecting",
-    );
-  });
+  const watchdog = new RedisWatchdog(
+    client,
+    pingInterval,
+    pingTimeout,
+    () => {
+      logger.debug(
+        { redis: describeUrl(parsed), pingTimeout },
+        "redis did not answer PING in time: reconnecting",
+      );
+    },
+    // Connect now rather than in the next cache call, which would wait for it past its deadline;
+    // a failure is reported by the client's error listener, and the next call tries again.
+    () => void store.getClient().catch(() => {}),
+  );
   const keyv = new WatchedKeyv(watchdog, CLOSE_GRACE_MS, {
     store,
     useKeyPrefix: false,

@@ -22,16 +22,27 @@ export class RedisWatchdog {
   readonly #intervalMs: number;
   readonly #timeoutMs: number;
   readonly #onSilent: () => void;
+  readonly #reconnect: () => void;
   #timer: NodeJS.Timeout | undefined;
   #checking = false;
   #stopped = false;
 
-  /** `onSilent` is told before a silent connection is dropped (for a log line). */
-  constructor(client: PingableClient, intervalMs: number, timeoutMs: number, onSilent: () => void) {
+  /**
+   * `onSilent` is told before a silent connection is dropped (for a log line); `reconnect` is
+   * called right after, so the next cache call finds a connection instead of paying for one.
+   */
+  constructor(
+    client: PingableClient,
+    intervalMs: number,
+    timeoutMs: number,
+    onSilent: () => void,
+    reconnect: () => void = () => {},
+  ) {
     this.#client = client;
     this.#intervalMs = intervalMs;
     this.#timeoutMs = timeoutMs;
     this.#onSilent = onSilent;
+    this.#reconnect = reconnect;
   }
 
   /** Starts the checks (none when the interval is 0). */
@@ -85,6 +96,7 @@ export class RedisWatchdog {
       if (!answered && !this.#stopped && client.isOpen && client.isReady) {
         this.#onSilent();
         this.drop();
+        this.#reconnect();
       }
     } finally {
       this.#checking = false;

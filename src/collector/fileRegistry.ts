@@ -46,6 +46,8 @@ export class FileClusterRegistry implements ClusterRegistry {
   #checkedAt: number;
   /** The last reload failure warned about: the same one is not warned about at every look. */
   #lastFailure: string | undefined;
+  /** The stamp of a version that failed: not read and parsed again until the file changes. */
+  #failedStamp: string | undefined;
 
   /** Reads and checks the file now; throws an InvalidArgumentError naming the file and what is wrong. */
   constructor(path: string, options: FileClusterRegistryOptions = {}) {
@@ -101,10 +103,13 @@ export class FileClusterRegistry implements ClusterRegistry {
 
   #reloadIfChanged(): void {
     let loaded: { clusters: StaticClusterRegistry; stamp: string };
+    let stamp: string | undefined;
     try {
-      if (fileStamp(this.path) === this.#stamp) return;
+      stamp = fileStamp(this.path);
+      if (stamp === this.#stamp || stamp === this.#failedStamp) return;
       loaded = loadClusters(this.path);
     } catch (error) {
+      this.#failedStamp = stamp;
       const reason = error instanceof Error ? error.message : String(error);
       if (reason !== this.#lastFailure) {
         this.#logger.warn(
@@ -118,6 +123,7 @@ export class FileClusterRegistry implements ClusterRegistry {
     this.#clusters = loaded.clusters;
     this.#stamp = loaded.stamp;
     this.#lastFailure = undefined;
+    this.#failedStamp = undefined;
     this.#logger.info({ file: this.path, clusters: loaded.clusters.size }, "cluster file reloaded");
   }
 }

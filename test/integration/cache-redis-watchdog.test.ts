@@ -88,8 +88,12 @@ describe.skipIf(redisMissing)("a Redis connection that goes silent", () => {
     try {
       await keyv.set("k", "before");
       proxy.blackhole();
-      // A command on the silent connection would wait for ever; the watchdog drops it (≤ 0.5 s
-      // after the next ping) and the next command connects again.
+      // The watchdog drops the silent connection (≤ 0.5 s after the next ping) and connects
+      // again at once, before any command asks for it.
+      const reconnectBy = performance.now() + 3_000;
+      while (proxy.connections < 2 && performance.now() < reconnectBy)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(proxy.connections).toBe(2);
       const deadline = performance.now() + 5_000;
       let value: unknown = "pending";
       while (performance.now() < deadline) {

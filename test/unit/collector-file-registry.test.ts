@@ -95,6 +95,9 @@ describe("FileClusterRegistry", () => {
     expect(registry.list().map((c) => c.id)).toEqual(["a", "b"]);
     expect(registry.get("b")?.id).toBe("b");
     expect(seen.filter((l) => l.level === "warn")).toHaveLength(1);
+    // The same broken version is not warned about again (nor read again) until the file changes.
+    registry.list();
+    expect(seen.filter((l) => l.level === "warn")).toHaveLength(1);
     expect(seen.at(-1)?.msg).toBe(
       "the cluster file could not be reloaded: the last good clusters stay in force",
     );
