@@ -1,70 +1,8 @@
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisCache } from "../../src/index.ts";
 import { redisMissing } from "../support/binaries.ts";
 import { type RedisServer, startRedis } from "../support/redis.ts";
-
-/**
- * A loopback TCP proxy in front of Redis whose `blackhole()` stops carrying bytes on the
- * connections open now, without closing them: what a NAT or load balancer that dropped an idle
- * connection, or a failed-over cloud Redis, looks like from the client. New connections pass.
- */
-async function blackholingProxy(port: number) {
-  const open = new Set<{ client: net.Socket; upstream: net.Socket }>();
-  let connections = 0;
-  const server = net.createServer((client) => {
-    connections++;
-    const upstream = net.connect(port, "127.0.0.1");
-    const pair = { client, upstream };
-    open.add(pair);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const drop = () => {
-      open.delete(pair);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on("error", drop).on("close", drop);
-    upstream.on("error", drop).on("close", drop);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `redis://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    get connections() {
-      return connections;
-    },
-    /** Current connections carry nothing more, in either direction, and stay open. */
-    blackhole(): void {
-      for (const { client, upstream } of open) {
-        client.unpipe(upstream);
-        upstream.unpipe(client);
-        client.pause();
-        upstream.pause();
-      }
-      open.clear();
-    },
-    async close(): Promise<void> {
-      server.close();
-      for (const { client, upstream } of open) {
-        client.destroy();
-        upstream.destroy();
-      }
-    },
-  };
-}
-
-/** How `promise` ended within `ms`: its value, "rejected", or "pending". */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | "rejected" | "pending"> {
-  let timer: NodeJS.Timeout | undefined;
-  const pending = new Promise<"pending">((resolve) => {
-    timer = setTimeout(() => resolve("pending"), ms);
-  });
-  try {
-    return await Promise.race([promise.catch(() => "rejected" as const), pending]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { redisProxy, within } from "../support/redisProxy.ts";
 
 describe.skipIf(redisMissing)("a Redis connection that goes silent", () => {
   let redis: RedisServer;
@@ -76,7 +14,7 @@ describe.skipIf(redisMissing)("a Redis connection that goes silent", () => {
   });
 
   it("is found by the PING watchdog and replaced: commands work again within seconds", async () => {
-    const proxy = await blackholingProxy(redis.port);
+    const proxy = await redisProxy(redis.port);
     const lines: string[] = [];
     const logger = {
       debug: (_obj: object, msg?: string) => void lines.push(msg ?? ""),
@@ -111,7 +49,7 @@ describe.skipIf(redisMissing)("a Redis connection that goes silent", () => {
   });
 
   it("control: with the watchdog off, a command on the silent connection does not end", async () => {
-    const proxy = await blackholingProxy(redis.port);
+    const proxy = await redisProxy(redis.port);
     const keyv = createRedisCache(`${proxy.url}/5`, { pingInterval: 0 });
     try {
       await keyv.set("k", "before");

@@ -140,20 +140,29 @@ describe("each() edges", () => {
   });
 });
 
+/**
+ * Clusters "a" (answering after `fastMs`) and "slow" (after `slowMs`) under maxInFlight 1, with
+ * the requests at the servers counted.
+ */
+async function fastAndSlow(fastMs: number, slowMs: number, timeout: number) {
+  const inflight = new InFlight();
+  const a = await stub(inflight.wrap("a", withLatency(fastMs, vectorBody({}, 1))));
+  const slow = await stub(inflight.wrap("slow", withLatency(slowMs, vectorBody({}, 2))));
+  const fleet = collector({
+    registry: [
+      { id: "a", url: a.url },
+      { id: "slow", url: slow.url },
+    ],
+    maxInFlight: 1,
+    timeout,
+    breaker: false,
+  });
+  return { fleet, inflight };
+}
+
 describe("what an each() function leaves behind queues for a slot like anyone else", () => {
   it("a timer set by an each() function that has ended waits for a slot", async () => {
-    const inflight = new InFlight();
-    const a = await stub(inflight.wrap("a", withLatency(20, vectorBody({}, 1))));
-    const slow = await stub(inflight.wrap("slow", withLatency(400, vectorBody({}, 2))));
-    const fleet = collector({
-      registry: [
-        { id: "a", url: a.url },
-        { id: "slow", url: slow.url },
-      ],
-      maxInFlight: 1,
-      timeout: 2_000,
-      breaker: false,
-    });
+    const { fleet, inflight } = await fastAndSlow(20, 400, 2_000);
     let later: Promise<unknown> | undefined;
     // A function that schedules follow-up work (a refresh, a debounce) and ends at once.
     const r = await fleet.each(
@@ -177,18 +186,7 @@ describe("what an each() function leaves behind queues for a slot like anyone el
   });
 
   it("a collector event listener making a fleet call waits for a slot", async () => {
-    const inflight = new InFlight();
-    const a = await stub(inflight.wrap("a", withLatency(20, vectorBody({}, 1))));
-    const slow = await stub(inflight.wrap("slow", withLatency(400, vectorBody({}, 2))));
-    const fleet = collector({
-      registry: [
-        { id: "a", url: a.url },
-        { id: "slow", url: slow.url },
-      ],
-      maxInFlight: 1,
-      timeout: 2_000,
-      breaker: false,
-    });
+    const { fleet, inflight } = await fastAndSlow(20, 400, 2_000);
     const extra: Promise<unknown>[] = [];
     let once = true;
     // e.g. "on a response from a, also refresh slow"; the listener runs in the emitting context.
@@ -205,18 +203,7 @@ describe("what an each() function leaves behind queues for a slot like anyone el
   });
 
   it("a function that outlives its hold grace makes calls that wait for a slot", async () => {
-    const inflight = new InFlight();
-    const a = await stub(inflight.wrap("a", withLatency(10, vectorBody({}, 1))));
-    const slow = await stub(inflight.wrap("slow", withLatency(500, vectorBody({}, 2))));
-    const fleet = collector({
-      registry: [
-        { id: "a", url: a.url },
-        { id: "slow", url: slow.url },
-      ],
-      maxInFlight: 1,
-      timeout: 100,
-      breaker: false,
-    });
+    const { fleet, inflight } = await fastAndSlow(10, 500, 100);
     let nested: Promise<unknown> | undefined;
     const r = await fleet.each(
       async () => {
