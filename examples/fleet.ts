@@ -1,6 +1,6 @@
 /**
  * One question to a fleet of clusters, with a shared Redis cache. Run with Node ≥ 22.18 (type stripping):
- *   node examples/fleet.ts clusters.json            # a JSON array of clusters (format below)
+ *   node examples/fleet.ts clusters.json            # a JSON array of clusters (format below), re-read when it changes
  *   PROMETHEUS_URL=http://127.0.0.1:9090 node examples/fleet.ts   # one cluster, for a quick try
  *   REDIS_URL=redis://127.0.0.1:6379/2 node examples/fleet.ts clusters.json   # with a shared cache
  *
@@ -12,25 +12,22 @@
  *   ]
  * (In your own code import from "promfleet"; this repository's examples import the sources.)
  */
-import { readFile } from "node:fs/promises";
 import {
-  type ClusterConfig,
+  FileClusterRegistry,
   type InstantSample,
   MetricsCollector,
   StaticClusterRegistry,
 } from "../src/index.ts";
 
-async function loadClusters(path: string | undefined): Promise<ClusterConfig[]> {
-  if (path === undefined) {
-    return [
-      { id: "local", url: process.env.PROMETHEUS_URL ?? "http://127.0.0.1:9090", labels: { env: "dev" } },
-    ];
-  }
-  return JSON.parse(await readFile(path, "utf8")) as ClusterConfig[];
-}
-
-// Bad data (a missing url, a duplicate id, an unknown auth type) throws here, naming the cluster and field.
-const registry = new StaticClusterRegistry(await loadClusters(process.argv[2]));
+// Bad data (a missing url, a duplicate id, an unknown auth type) throws here, naming the file,
+// the cluster and the field. The file is read again when it changes (a ConfigMap update).
+const path = process.argv[2];
+const registry =
+  path === undefined
+    ? new StaticClusterRegistry([
+        { id: "local", url: process.env.PROMETHEUS_URL ?? "http://127.0.0.1:9090", labels: { env: "dev" } },
+      ])
+    : new FileClusterRegistry(path);
 
 const fleet = new MetricsCollector({
   registry,
@@ -38,7 +35,8 @@ const fleet = new MetricsCollector({
   ...(process.env.REDIS_URL
     ? { cache: process.env.REDIS_URL, cacheKeySecret: process.env.CACHE_KEY_SECRET }
     : {}),
-  concurrency: 16, // clusters queried at once; the next starts as soon as one finishes
+  concurrency: 16, // clusters queried at once by one call; the next starts as soon as one finishes
+  maxInFlight: 48, // cluster calls in flight across all of this collector's calls together
   timeout: 10_000, // per cluster, from that cluster's start
   deadline: 30_000, // overall: clusters not started by then are "skipped"
 });
@@ -71,6 +69,12 @@ try {
   }
   for (const warning of merged.warnings) console.warn(`warning: ${warning}`);
   console.log(result.summary());
+
+  // What is firing across the fleet: every cluster's active alerts, each labelled with its cluster.
+  const alerts = (await fleet.alerts()).merged();
+  for (const alert of alerts.data.alerts.filter((a) => a.state === "firing")) {
+    console.log(`firing\t${alert.labels.cluster}\t${alert.labels.alertname}`);
+  }
 } finally {
   await fleet.close(); // every client, and the Redis cache it built (`await using` on Node 24)
 }

@@ -276,6 +276,8 @@ describe.skipIf(prometheusMissing ?? redisMissing)("examples/fleet.ts, with a Re
     expect(run.stdout).toContain("east\tprometheus\t1\n");
     expect(run.stdout).toContain("west\tprometheus\t1\n");
     expect(run.stdout).toContain("{ ok: 2, error: 1, timeout: 0, skipped: 0 }");
+    // The shared Prometheus evaluates an always-firing fixture rule.
+    expect(run.stdout).toContain("firing\teast\tFixtureAlwaysFiring\n");
     expect(run.stderr).toMatch(/^gone: error: /m);
     expect(run.stderr).toMatch(/^warning: cluster "gone" failed/m);
     expect(run.stdout + run.stderr).not.toContain(FLEET_TOKEN);
