@@ -3,6 +3,7 @@ import KeyvRedis, { createClient } from "@keyv/redis";
 import { Keyv } from "keyv";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import { type Logger, safeLogger } from "../observe/logger.ts";
+import { otherScheme } from "../transport/url.ts";
 import { ENTRY_PREFIX } from "./entry.ts";
 import { describeStoreError } from "./guard.ts";
 import { RedisWatchdog } from "./redisWatchdog.ts";
@@ -21,7 +22,7 @@ export interface RedisCacheOptions {
    * Redis failing over) is found by the next check instead of after the kernel's ~15 minutes.
    */
   pingInterval?: number | undefined;
-  /** A PING unanswered this long, ms, means the connection is dead: it is dropped and made again. Default 5,000. */
+  /** A PING unanswered this long, ms, means the connection is dead: it is dropped and made again at once. Default 5,000. */
   pingTimeout?: number | undefined;
   /** Where connection errors go (debug level; query-side failures are reported by the clients). */
   logger?: Logger | undefined;
@@ -92,10 +93,11 @@ function describeUrl(url: URL): string {
   return `${url.protocol}//${url.hostname}${url.port ? `:${url.port}` : ""}${url.pathname === "/" ? "" : url.pathname}`;
 }
 
-function positive(value: number | undefined, name: string, fallback: number): number {
+function positive(value: number | undefined, name: string, fallback: number, zeroTurnsOff = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(name, `${name} must be a positive number`);
+    const wanted = zeroTurnsOff ? "0 (off) or a positive number" : "a positive number";
+    throw new InvalidArgumentError(name, `${name} must be ${wanted}`);
   }
   return value;
 }
@@ -135,7 +137,10 @@ export function createRedisCache(url: string | URL, options: RedisCacheOptions =
     throw new InvalidArgumentError("url", "url must be a Redis URL such as redis://127.0.0.1:6379/2");
   }
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
-    throw new InvalidArgumentError("url", `url must use redis: or rediss:, not ${parsed.protocol}`);
+    throw new InvalidArgumentError(
+      "url",
+      `url must use redis: or rediss:${otherScheme(parsed.protocol, "redis:// or rediss://")}`,
+    );
   }
   if (!/^\/?(\d+)?$/.test(parsed.pathname)) {
     throw new InvalidArgumentError(
@@ -147,7 +152,7 @@ export function createRedisCache(url: string | URL, options: RedisCacheOptions =
   const maxDelay = positive(options.maxReconnectDelay, "maxReconnectDelay", 2_000);
   const queue = positive(options.commandsQueueMaxLength, "commandsQueueMaxLength", 1_000);
   const pingInterval =
-    options.pingInterval === 0 ? 0 : positive(options.pingInterval, "pingInterval", 10_000);
+    options.pingInterval === 0 ? 0 : positive(options.pingInterval, "pingInterval", 10_000, true);
   const pingTimeout = positive(options.pingTimeout, "pingTimeout", 5_000);
   const logger = safeLogger(options.logger);
   const description = `Keyv(redis ${describeUrl(parsed)})`;

@@ -11,7 +11,7 @@ const LOOP_LAG_MS = 50;
 
 /**
  * Pings a Redis connection every `intervalMs`; one that does not answer within `timeoutMs` is
- * dropped, and the next command connects again. node-redis alone would wait for the kernel to
+ * dropped and a new one is made at once. node-redis alone would wait for the kernel to
  * give up on the socket — about fifteen minutes of TCP retransmissions — when a NAT, a load
  * balancer or a cloud Redis' fail-over drops a connection without closing it: every cache call
  * of that time would end at its cache deadline and the cache would be off. A PING that fails

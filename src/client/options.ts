@@ -200,8 +200,10 @@ export function throwFirstIssue(issues: readonly v.BaseIssue<unknown>[], prefix 
   }
   const name = `${prefix}${path.length > 0 ? optionPath(path) : "options"}`;
   if (issue.expected === "never") throw new InvalidArgumentError(name, `${name} is not a known option`);
-  // Where the schema says in words what it wants, that; else valibot's terse `expected`.
-  const wanted = issue.message.startsWith("Invalid ") ? issue.expected : issue.message;
+  // Where the schema says in words what it wants, that; else valibot's terse `expected` (which
+  // an integer check does not set).
+  const terse = issue.type === "integer" ? "an integer" : issue.expected;
+  const wanted = issue.message.startsWith("Invalid ") ? terse : issue.message;
   throw new InvalidArgumentError(name, `${name} must be ${wanted ?? "valid"}`);
 }
 

@@ -40,8 +40,11 @@ export type FleetAlertsOptions = Omit<AlertsOptions, "signal" | "timeout"> & Fle
 
 /** What {@link ClusterCall} gets for one cluster: spread it into each client call it makes. */
 export interface ClusterCallOptions {
-  /** The fan-out's signal (aborting it aborts every cluster's call). */
-  signal: AbortSignal | undefined;
+  /**
+   * Aborts when the fan-out is aborted, and also 250 ms after this cluster's deadline: a call
+   * given only this signal still ends, as this cluster's timeout.
+   */
+  signal: AbortSignal;
   /** Milliseconds left of this cluster's deadline. */
   timeout: number;
 }

@@ -21,7 +21,7 @@ export interface FileClusterRegistryOptions {
  * GitOps-managed file adds, removes or changes clusters without a restart. The file is looked
  * at (`stat`, a Kubernetes symlink swap included) at most once a second, when the collector asks
  * for clusters. A changed file that cannot be read or checked — half-written, a typo — leaves the
- * last good clusters in force, with a warning, and is tried again at the next look.
+ * last good clusters in force, with a warning, and is read again once it changes.
  *
  * Errors name the file, the cluster and the field, never a value (a file may hold tokens). Paths
  * inside it (`tokenFile`, `tls.ca`, ...) are used as written: relative ones against the process's

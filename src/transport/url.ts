@@ -2,6 +2,8 @@ import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 
 /** Schemes a URL given by mistake may have, safe to name in an error. */
 const KNOWN_SCHEMES = new Set([
+  "http:",
+  "https:",
   "ftp:",
   "file:",
   "ws:",
@@ -12,6 +14,15 @@ const KNOWN_SCHEMES = new Set([
   "unix:",
   "tcp:",
 ]);
+
+/**
+ * How an error names a URL's unexpected scheme: only when it is a known one. Text before a
+ * colon may be a secret put in the wrong field (a token, `user:password`), and
+ * "prometheus:9090" is a missing `expected` anyway.
+ */
+export function otherScheme(protocol: string, expected: string): string {
+  return KNOWN_SCHEMES.has(protocol) ? `, not ${protocol}` : ` (it does not start with ${expected})`;
+}
 
 /**
  * Parses the client's base URL. Keeps a path prefix (`https://host/prometheus` → requests go to
@@ -32,12 +43,10 @@ export function parseBaseUrl(raw: unknown): URL {
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    // Named only when it is a known scheme: text before a colon may be a secret put in the wrong
-    // field (a token, `user:password`), and "prometheus:9090" is a missing http:// anyway.
-    const known = KNOWN_SCHEMES.has(url.protocol)
-      ? `, not ${url.protocol}`
-      : " (it does not start with http:// or https://)";
-    throw new InvalidArgumentError("url", `url must use http: or https:${known}`);
+    throw new InvalidArgumentError(
+      "url",
+      `url must use http: or https:${otherScheme(url.protocol, "http:// or https://")}`,
+    );
   }
   if (url.username || url.password) {
     throw new InvalidArgumentError(

@@ -63,7 +63,16 @@ describe.skipIf(redisMissing)("a Redis connection that goes silent", () => {
   });
 
   it("checks its options", () => {
-    expect(() => createRedisCache("redis://127.0.0.1:1", { pingInterval: -1 })).toThrow("pingInterval");
+    expect(() => createRedisCache("redis://127.0.0.1:1", { pingInterval: -1 })).toThrow(
+      "pingInterval must be 0 (off) or a positive number",
+    );
+    // Text before a colon may be a secret in the wrong field: only known schemes are named.
+    expect(() => createRedisCache("s3cret-token:xyz")).toThrow(
+      /^url must use redis: or rediss: \(it does not start with redis:\/\/ or rediss:\/\/\)$/,
+    );
+    expect(() => createRedisCache("http://redis.example")).toThrow(
+      "url must use redis: or rediss:, not http:",
+    );
     expect(() => createRedisCache("redis://127.0.0.1:1", { pingTimeout: 0 })).toThrow("pingTimeout");
   });
 });

@@ -185,6 +185,9 @@ describe("lifecycle and description", () => {
     // Over the clients' 7-day bound: refused here, not on every cluster of every call.
     bad({ registry: [], cacheTtl: 8 * 24 * 3_600_000 }, "cacheTtl");
     bad({ registry: [], maxInFlight: 0 }, "maxInFlight");
+    expect(() => new MetricsCollector({ registry: [], maxInFlight: 1.5 })).toThrow(
+      "maxInFlight must be an integer",
+    );
     bad({ registry: [], clusterLabel: "bad-name" }, "clusterLabel");
     bad({ registry: [], breaker: { failures: 0 } }, "breaker.failures");
     bad({ registry: {} }, "registry");
