@@ -156,10 +156,11 @@ describe("guard", () => {
     const guard = new KeyvGuard(keyv);
     const call = { timeoutMs: 500, reporter: recordingReporter() };
     // Keys that move on, as promfleet's do (a new time each poll): none is ever read again.
-    for (let i = 0; i < 1_000; i++) await guard.set(`old-${i}`, "v", 20, call);
+    // A TTL the thousand writes finish well within, even on a loaded CI machine.
+    for (let i = 0; i < 1_000; i++) await guard.set(`old-${i}`, "v", 1_000, call);
     await guard.set("forever", "v", undefined, call);
     expect(store.size).toBe(1_001);
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
     for (let i = 0; i < 300; i++) await guard.set(`new-${i}`, "v", 60_000, call);
     // The expired ones are gone; the live ones and the one without a TTL stay.
     expect(store.size).toBe(301);
