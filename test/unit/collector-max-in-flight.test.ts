@@ -154,8 +154,8 @@ describe("maxInFlight: one cap over every fan-out of a collector", () => {
   });
 
   it("a cluster's timeout starts when it gets a slot, not while it waits for one", async () => {
-    // One at a time, 150 ms each: the third starts after ~300 ms, past the 250 ms timeout.
-    const fleet = collector({ registry: await slowClusters(3, 150), maxInFlight: 1, timeout: 250 });
+    // One at a time, 250 ms each: the third starts after ~500 ms, past the 400 ms timeout.
+    const fleet = collector({ registry: await slowClusters(3, 250), maxInFlight: 1, timeout: 400 });
     const r = await fleet.query("up");
     expect(r.summary()).toMatchObject({ ok: 3 });
   });
