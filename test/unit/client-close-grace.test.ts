@@ -40,6 +40,25 @@ function store(opts: { readLagMs?: number; hangWrites?: boolean }): KeyvStoreAda
   return s as unknown as KeyvStoreAdapter & { writes: number };
 }
 
+/**
+ * A client whose one query left a background write hanging in its cache (a hung Redis).
+ * cacheTimeout 2 s: a write's deadline is at least that (a busy Redis in another zone).
+ */
+async function clientWithHungWrite(): Promise<PrometheusClient> {
+  const s = await startStubServer(jsonBody(200, vector));
+  servers.push(s);
+  const st = store({ hangWrites: true });
+  const client = new PrometheusClient({
+    url: s.url,
+    cache: new Keyv({ store: st }),
+    retry: false,
+    cacheTimeout: 2_000,
+  });
+  await client.query("up");
+  expect(st.writes).toBe(1);
+  return client;
+}
+
 describe("close() and the cache path", () => {
   it("close({graceMs: 0}) during a call's cache read: the call fails as closed, no request is sent", async () => {
     const s = await startStubServer(jsonBody(200, vector));
@@ -73,27 +92,14 @@ describe("close() and the cache path", () => {
   });
 
   it("a background write to a hung Redis: a first close() returns within its grace", async () => {
-    const s = await startStubServer(jsonBody(200, vector));
-    servers.push(s);
-    const st = store({ hangWrites: true });
-    const keyv = new Keyv({ store: st });
-    const client = new PrometheusClient({ url: s.url, cache: keyv, retry: false, cacheTimeout: 2_000 });
-    await client.query("up");
-    expect(st.writes).toBe(1);
+    const client = await clientWithHungWrite();
     const t0 = performance.now();
     await client.close({ graceMs: 100 });
     expect(performance.now() - t0).toBeLessThan(1_500); // generous: the failure mode waits 2 s or 9 s
   });
 
   it("a background write to a hung Redis: a second, shorter close() during a longer one ends within the shorter grace", async () => {
-    const s = await startStubServer(jsonBody(200, vector));
-    servers.push(s);
-    const st = store({ hangWrites: true });
-    const keyv = new Keyv({ store: st });
-    // cacheTimeout 2 s: a write's deadline is at least that (a busy Redis in another zone).
-    const client = new PrometheusClient({ url: s.url, cache: keyv, retry: false, cacheTimeout: 2_000 });
-    await client.query("up");
-    expect(st.writes).toBe(1);
+    const client = await clientWithHungWrite();
     // As ClusterClients does: a replaced client retired with its calls' deadline, then fleet.close() (1 s).
     const first = client.close({ graceMs: 9_000 });
     const t0 = performance.now();

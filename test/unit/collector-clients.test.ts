@@ -4,7 +4,7 @@ import { MetricsCollector } from "../../src/collector/MetricsCollector.ts";
 import { LookupClusterRegistry, StaticClusterRegistry } from "../../src/collector/registry.ts";
 import { InvalidArgumentError, PrometheusError } from "../../src/index.ts";
 import { jsonBody, neverAnswers, textBody } from "../support/stubServer.ts";
-import { collectorPool, rotatingBearer } from "./collectorHelpers.ts";
+import { changingRegistry, collectorPool, rotatingBearer } from "./collectorHelpers.ts";
 import { stubPool, vectorBody } from "./collectorStubs.ts";
 
 const stub = stubPool();
@@ -106,17 +106,11 @@ describe("clusters the registry drops", () => {
 
   it("a registry with ids() is pruned by a call over all clusters", async () => {
     const s = await stub(jsonBody(200, vectorBody({}, 1)));
-    let ids = ["a", "b"];
-    const fleet = collector({
-      registry: {
-        ids: () => ids,
-        get: (id: string) => (ids.includes(id) ? { id, url: s.url } : undefined),
-        list: () => ids.map((id) => ({ id, url: s.url })),
-      },
-    });
+    const { registry, setIds } = changingRegistry(["a", "b"], () => s.url);
+    const fleet = collector({ registry });
     await fleet.query("up");
     const b = await fleet.client("b");
-    ids = ["a"];
+    setIds(["a"]);
     expect([...(await fleet.query("up"))].map((c) => c.cluster)).toEqual(["a"]);
     await expect(b.query("up")).rejects.toThrow(/closed/);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { jsonBody, withLatency } from "../support/stubServer.ts";
-import { collectorPool } from "./collectorHelpers.ts";
+import { changingRegistry, collectorPool } from "./collectorHelpers.ts";
 import { stubPool, vectorBody } from "./collectorStubs.ts";
 
 const stub = stubPool();
@@ -31,20 +31,14 @@ describe("a client replaced between its hand-out and the call", () => {
 
   it("a cluster removed then re-added between two overlapping fan-outs: each gets an answer", async () => {
     const s = await stub(withLatency(200, vectorBody({}, 1)));
-    let ids = ["a", "b"];
-    const fleet = collector({
-      registry: {
-        ids: () => ids,
-        get: (id: string) => (ids.includes(id) ? { id, url: s.url } : undefined),
-        list: () => ids.map((id) => ({ id, url: s.url })),
-      },
-    });
+    const { registry, setIds } = changingRegistry(["a", "b"], () => s.url);
+    const fleet = collector({ registry });
     const f1 = fleet.query("up"); // a, b in flight
     await sleep(50);
-    ids = ["a"];
+    setIds(["a"]);
     const f2 = fleet.query("up"); // prunes b while f1 runs on it
     await sleep(50);
-    ids = ["a", "b"];
+    setIds(["a", "b"]);
     const f3 = fleet.query("up", { clusters: ["b"] }); // a new client for b
     const [r1, r2, r3] = await Promise.all([f1, f2, f3]);
     expect([r1.get("b")?.status, r2.get("b"), r3.get("b")?.status]).toEqual(["ok", undefined, "ok"]);

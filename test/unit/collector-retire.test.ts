@@ -2,7 +2,7 @@ import Keyv from "keyv";
 import { describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../src/collector/MetricsCollector.ts";
 import { jsonBody, withLatency } from "../support/stubServer.ts";
-import { laggyStore, rotatingCluster } from "./collectorHelpers.ts";
+import { changingRegistry, laggyStore, rotatingCluster } from "./collectorHelpers.ts";
 import { stubPool, vectorBody } from "./collectorStubs.ts";
 
 const stub = stubPool();
@@ -40,19 +40,15 @@ describe("retired clients and fleet.close()", () => {
       withLatency(delay, vectorBody({}, 1))(req, res);
     });
     const other = await stub(jsonBody(200, vectorBody({}, 2)));
-    let ids = ["a", "b"];
+    const { registry, setIds } = changingRegistry(["a", "b"], (id) => (id === "a" ? s.url : other.url));
     const fleet = new MetricsCollector({
-      registry: {
-        ids: () => ids,
-        get: (id: string) => (ids.includes(id) ? { id, url: id === "a" ? s.url : other.url } : undefined),
-        list: () => ids.map((id) => ({ id, url: id === "a" ? s.url : other.url })),
-      },
+      registry,
       clientOptions: { retry: false },
       timeout: 8_000,
     });
     const slow = fleet.query("up", { clusters: ["a"] });
     await sleep(200);
-    ids = ["b"];
+    setIds(["b"]);
     await fleet.query("up"); // lists the registry: "a" is pruned, its client retired with an 8 s grace
     const t0 = performance.now();
     await fleet.close();

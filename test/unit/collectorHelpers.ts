@@ -2,7 +2,7 @@ import type { KeyvStoreAdapter } from "keyv";
 import { afterEach } from "vitest";
 import type { AuthStrategy } from "../../src/auth/AuthStrategy.ts";
 import { MetricsCollector } from "../../src/collector/MetricsCollector.ts";
-import { LookupClusterRegistry } from "../../src/collector/registry.ts";
+import { type ClusterRegistry, LookupClusterRegistry } from "../../src/collector/registry.ts";
 
 /**
  * Makes collectors with retries off (a test's stub answers once, as it is told) and closes every one
@@ -97,6 +97,27 @@ export function rotatingCluster(
     registry,
     rotate: (next) => {
       current = next;
+    },
+  };
+}
+
+/**
+ * A registry whose ids the test changes with `setIds`, with `ids()` so a fan-out over all
+ * clusters lists it (and prunes what left). `urlOf` gives each cluster's URL.
+ */
+export function changingRegistry(
+  initial: string[],
+  urlOf: (id: string) => string,
+): { registry: ClusterRegistry; setIds(next: string[]): void } {
+  let ids = initial;
+  return {
+    registry: {
+      ids: () => ids,
+      get: (id: string) => (ids.includes(id) ? { id, url: urlOf(id) } : undefined),
+      list: () => ids.map((id) => ({ id, url: urlOf(id) })),
+    },
+    setIds: (next) => {
+      ids = next;
     },
   };
 }
