@@ -89,6 +89,7 @@ export type { PrometheusClientOptions } from "./client/options.ts";
 export { PrometheusClient } from "./client/PrometheusClient.ts";
 export type { DurationInput, TimeInput } from "./client/params.ts";
 export type { QueryOptions, QueryRangeOptions } from "./client/query.ts";
+export type { SplitOptions } from "./client/split/plan.ts";
 export type { BreakerOptions } from "./collector/breaker.ts";
 export type {
   ClusterCall,

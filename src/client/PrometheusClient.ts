@@ -20,6 +20,7 @@ import {
 } from "./options.ts";
 import { prepareQuery, prepareQueryRange, type QueryOptions, type QueryRangeOptions } from "./query.ts";
 import { ReadEndpoints } from "./ReadEndpoints.ts";
+import { queryRangeInPieces } from "./split/run.ts";
 
 /**
  * A client for one Prometheus-compatible endpoint (Prometheus, Thanos Querier, OpenShift's
@@ -147,16 +148,30 @@ export class PrometheusClient extends ReadEndpoints {
 
   /**
    * Evaluates a range query (`/api/v1/query_range`). The result is a matrix whose series hold
-   * their samples in `Float64Array` columns.
+   * their samples in `Float64Array` columns. With `split`, the range is asked in pieces under
+   * the call's one deadline and joined: longer ranges than the server's points limit, and pieces
+   * already past served from the cache.
    *
    * @example
    * ```ts
    * const end = new Date(); const start = new Date(end.getTime() - 3600_000);
    * const r = await client.queryRange("rate(http_requests_total[5m])", { start, end, step: "1m" });
+   * // 30 days at 1m (43,201 points) in day-long pieces:
+   * const month = await client.queryRange("up", { start: monthAgo, end, step: "1m", split: "1d" });
    * ```
    */
   queryRange(promql: string, options: QueryRangeOptions): Promise<ApiResponse<MatrixData>> {
-    return this.run(() => prepareQueryRange(promql, options, this.#options.maxPointsPerSeries), options);
+    const maxPoints = this.#options.maxPointsPerSeries;
+    if (options?.split === undefined) {
+      return this.run(() => prepareQueryRange(promql, options, maxPoints), options);
+    }
+    return queryRangeInPieces(promql, options, {
+      ask: (query, piece) => this.run(() => prepareQueryRange(query, piece, maxPoints), piece),
+      maxPoints,
+      timeoutMs: this.#options.timeoutMs,
+      endpoint: redactUrl(endpointUrl(this.#options.url, "api/v1/query_range")),
+      cluster: this.#options.cluster,
+    });
   }
 
   /**

@@ -150,7 +150,7 @@ export function checkRange(start: number, end: number, step: number, maxPoints: 
   if (intervals > maxPoints) {
     throw new InvalidArgumentError(
       "step",
-      `the range holds ${intervals + 1} points per series at step ${stepMs / 1000}s; the server allows ${maxPoints + 1}: use a larger step or a shorter range`,
+      `the range holds ${intervals + 1} points per series at step ${stepMs / 1000}s; the server allows ${maxPoints + 1}: use a larger step, a shorter range, or split (e.g. split: "1d")`,
     );
   }
 }

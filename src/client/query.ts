@@ -16,6 +16,7 @@ import {
   toSeconds,
   toUnixSeconds,
 } from "./params.ts";
+import type { SplitOptions } from "./split/plan.ts";
 
 /** Options of `query()`. */
 export interface QueryOptions extends QueryParamOptions {
@@ -31,6 +32,14 @@ export interface QueryRangeOptions extends QueryParamOptions {
   end: TimeInput;
   /** Resolution: seconds or a duration such as "1m". */
   step: DurationInput;
+  /**
+   * Asks the range in pieces of at most this long (seconds or a duration such as "1d"; or
+   * `{ interval, concurrency }`, 4 pieces at a time by default) and joins them into one matrix:
+   * for ranges with more points than the server allows, and so that with a cache the pieces
+   * already past are reused when the range moves on. Pieces end on multiples of the interval;
+   * `@ start()`, `@ end()` and `range()` keep the whole range's values.
+   */
+  split?: DurationInput | SplitOptions | undefined;
 }
 
 /** A prepared request: what to send and how to decode it. */

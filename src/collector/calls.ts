@@ -7,6 +7,7 @@ import {
 } from "../client/query.ts";
 import type { AlertsOptions } from "../client/rules.ts";
 import type { LabelsOptions, SeriesOptions } from "../client/series.ts";
+import { planSplitRange } from "../client/split/run.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import type { Cluster } from "./cluster.ts";
 import type { ClusterSelection } from "./selection.ts";
@@ -88,6 +89,8 @@ export function precheckQuery(promql: unknown, checkSyntax: boolean): string {
 export function precheckRange(query: string, options: FleetQueryRangeOptions): void {
   const { call } = splitOptions(options);
   prepareQueryRange(query, call as QueryRangeOptions, Number.MAX_SAFE_INTEGER);
+  // The pieces' size against each server's limit is checked per cluster; the rest once.
+  if (call.split !== undefined) planSplitRange(query, call as QueryRangeOptions, Number.MAX_SAFE_INTEGER);
 }
 
 /** Checks an instant query's other options (time, limit, ...) once for the whole fleet. */

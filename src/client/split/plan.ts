@@ -1,0 +1,105 @@
+import { InvalidArgumentError } from "../../errors/InvalidArgumentError.ts";
+import { type DurationInput, formatDuration, toSeconds } from "../params.ts";
+
+/** `split` in its long form: the longest piece and how many pieces are asked at once. */
+export interface SplitOptions {
+  /** The longest piece, as seconds or a duration ("1d", "6h"); pieces end on its multiples. */
+  interval: DurationInput;
+  /** Pieces in flight at once (1–64, 4 by default). */
+  concurrency?: number | undefined;
+}
+
+/** One piece of a split range, in unix seconds; both ends are points of the original grid. */
+export interface RangePiece {
+  start: number;
+  end: number;
+}
+
+/** A checked `split` option. */
+export interface SplitPlan {
+  intervalMs: number;
+  concurrency: number;
+}
+
+/** Most pieces one call may be split into: a year by the day fits, a year by the minute does not. */
+export const MAX_PIECES = 1_000;
+
+const DEFAULT_CONCURRENCY = 4;
+const MAX_CONCURRENCY = 64;
+
+/** Checks `split` (a duration, or `{ interval, concurrency }`); undefined when not splitting. */
+export function checkSplit(split: DurationInput | SplitOptions | undefined): SplitPlan | undefined {
+  if (split === undefined) return undefined;
+  const long = typeof split === "object" && split !== null;
+  const interval = long ? split.interval : split;
+  const concurrency = long ? (split.concurrency ?? DEFAULT_CONCURRENCY) : DEFAULT_CONCURRENCY;
+  if (long && interval === undefined)
+    throw new InvalidArgumentError("split.interval", "split needs an interval");
+  const intervalMs = Math.round(toSeconds(interval, long ? "split.interval" : "split") * 1000);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw new InvalidArgumentError(
+      "split.concurrency",
+      `split.concurrency must be an integer from 1 to ${MAX_CONCURRENCY}`,
+    );
+  }
+  return { intervalMs, concurrency };
+}
+
+/**
+ * Cuts the range into pieces that end where a multiple of the interval (counted from the unix
+ * epoch, as Cortex's and Thanos' query frontends do) falls, so the pieces of "the last 30 days"
+ * asked again a minute later are the same requests — and cache entries — but for the newest.
+ * Every point of the original grid (`start + k·step`) lies in exactly one piece; a piece holds
+ * at most the points an interval holds, which must stay within the server's limit.
+ */
+export function planPieces(
+  start: number,
+  end: number,
+  step: number,
+  plan: SplitPlan,
+  maxPoints: number,
+): RangePiece[] {
+  const [startMs, endMs, stepMs] = [
+    Math.round(start * 1000),
+    Math.round(end * 1000),
+    Math.round(step * 1000),
+  ];
+  const { intervalMs } = plan;
+  if (intervalMs < stepMs) {
+    throw new InvalidArgumentError(
+      "split",
+      `split (${formatDuration(intervalMs / 1000)}s) must not be shorter than step (${formatDuration(step)}s)`,
+    );
+  }
+  // The most points a piece can hold: its intervals stay within the server's limit.
+  if (Math.ceil(intervalMs / stepMs) - 1 > maxPoints) {
+    throw new InvalidArgumentError(
+      "split",
+      `a piece of ${formatDuration(intervalMs / 1000)}s holds up to ${Math.ceil(intervalMs / stepMs)} points per series at step ${formatDuration(step)}s; the server allows ${maxPoints + 1}: use a shorter split or a larger step`,
+    );
+  }
+  const lastPoint = Math.floor((endMs - startMs) / stepMs);
+  const estimate = Math.ceil((lastPoint * stepMs + 1) / intervalMs) + 1;
+  if (estimate > MAX_PIECES + 1) {
+    throw new InvalidArgumentError(
+      "split",
+      `the range would be split into about ${estimate} pieces, more than ${MAX_PIECES}: use a longer split or a larger step`,
+    );
+  }
+  const pieces: RangePiece[] = [];
+  for (let k = 0; k <= lastPoint; ) {
+    const pieceStartMs = startMs + k * stepMs;
+    const boundaryMs = (Math.floor(pieceStartMs / intervalMs) + 1) * intervalMs;
+    // The last point before the boundary; always at least this piece's first one.
+    const last = Math.min(lastPoint, Math.max(k, Math.ceil((boundaryMs - startMs) / stepMs) - 1));
+    pieces.push({ start: pieceStartMs / 1000, end: (startMs + last * stepMs) / 1000 });
+    k = last + 1;
+  }
+  if (pieces.length > MAX_PIECES) {
+    throw new InvalidArgumentError(
+      "split",
+      `the range would be split into ${pieces.length} pieces, more than ${MAX_PIECES}: use a longer split or a larger step`,
+    );
+  }
+  return pieces;
+}

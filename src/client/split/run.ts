@@ -1,0 +1,113 @@
+import type { ApiResponse } from "../../decode/response.ts";
+import type { MatrixData } from "../../decode/types.ts";
+import { InvalidArgumentError } from "../../errors/InvalidArgumentError.ts";
+import { TimeoutError } from "../../errors/TimeoutError.ts";
+import { callSignal, callTimeout } from "../callOptions.ts";
+import { checkQuery, checkRange, toSeconds, toUnixSeconds } from "../params.ts";
+import type { QueryRangeOptions } from "../query.ts";
+import { joinPieces } from "./merge.ts";
+import { checkSplit, planPieces, type RangePiece } from "./plan.ts";
+import { withRangeFunctionsFixed } from "./rewrite.ts";
+
+/** How a split range query reaches the server: the client's own call, one piece at a time. */
+export interface PieceAsker {
+  /** Runs one `queryRange` (no `split`) through the client: cache, single flight, retries. */
+  ask(promql: string, options: QueryRangeOptions): Promise<ApiResponse<MatrixData>>;
+  /** The server's points limit per series (`maxPointsPerSeries`). */
+  maxPoints: number;
+  /** The client's deadline when the call sets none. */
+  timeoutMs: number;
+  /** The query_range URL, without credentials, for errors. */
+  endpoint: string;
+  /** The client's cluster id, for errors. */
+  cluster: string | undefined;
+}
+
+/** What a split call will ask: the query each piece sends and the pieces, in time order. */
+export interface SplitRange {
+  query: string;
+  pieces: RangePiece[];
+  concurrency: number;
+}
+
+/**
+ * Checks a split range call and plans its pieces; every argument is checked before anything is
+ * sent. `maxPoints` bounds each piece, not the whole range.
+ */
+export function planSplitRange(promql: string, options: QueryRangeOptions, maxPoints: number): SplitRange {
+  const query = checkQuery(promql);
+  const plan = checkSplit(options.split);
+  if (plan === undefined) throw new InvalidArgumentError("split", "split is missing");
+  if (options.limit !== undefined) {
+    throw new InvalidArgumentError(
+      "split",
+      "split cannot be combined with limit: each piece would keep its own series",
+    );
+  }
+  for (const name of ["start", "end", "step"] as const) {
+    if (options[name] === undefined) throw new InvalidArgumentError(name, `queryRange needs ${name}`);
+  }
+  const start = toUnixSeconds(options.start, "start");
+  const end = toUnixSeconds(options.end, "end");
+  const step = toSeconds(options.step, "step");
+  checkRange(start, end, step, Number.MAX_SAFE_INTEGER);
+  const pieces = planPieces(start, end, step, plan, maxPoints);
+  return {
+    // One piece is the range itself, asked as it was (its `end` may lie between two points).
+    query: pieces.length > 1 ? withRangeFunctionsFixed(query, start, end) : query,
+    pieces,
+    concurrency: plan.concurrency,
+  };
+}
+
+/**
+ * A range query asked in pieces (`split`), `concurrency` at a time, under one deadline and
+ * signal, and joined into one matrix. The first piece that fails stops the others and is the
+ * call's error; a piece not started when the deadline passes is not sent.
+ */
+export async function queryRangeInPieces(
+  promql: string,
+  options: QueryRangeOptions,
+  client: PieceAsker,
+): Promise<ApiResponse<MatrixData>> {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidArgumentError("options", "queryRange needs { start, end, step }");
+  }
+  const { query, pieces, concurrency } = planSplitRange(promql, options, client.maxPoints);
+  const { split: _, ...whole } = options;
+  if (pieces.length === 1) return client.ask(query, whole);
+  const timeoutMs = callTimeout(options, client.timeoutMs);
+  const endsAt = performance.now() + timeoutMs;
+  const callerSignal = callSignal(options);
+  const stop = new AbortController();
+  const signal = callerSignal ? AbortSignal.any([callerSignal, stop.signal]) : stop.signal;
+  const answers = new Array<ApiResponse<MatrixData>>(pieces.length);
+  let failure: { error: unknown } | undefined;
+  let next = 0;
+  const work = async (): Promise<void> => {
+    while (failure === undefined && next < pieces.length) {
+      const index = next++;
+      const piece = pieces[index]!;
+      const timeout = endsAt - performance.now();
+      try {
+        if (timeout <= 0) throw deadlineError(client, timeoutMs, pieces.length);
+        answers[index] = await client.ask(query, { ...whole, ...piece, signal, timeout });
+      } catch (error) {
+        // The first failure is the call's; the pieces it stops fail after it and are not reported.
+        failure ??= { error };
+        stop.abort();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, pieces.length) }, work));
+  if (failure !== undefined) throw failure.error;
+  return joinPieces(answers);
+}
+
+function deadlineError(client: PieceAsker, timeoutMs: number, pieces: number): TimeoutError {
+  const { endpoint, cluster } = client;
+  return new TimeoutError(
+    `${endpoint} (a range split into ${pieces} pieces) did not complete within the deadline of ${Math.round(timeoutMs)} ms`,
+    { endpoint, cluster, timeoutMs },
+  );
+}

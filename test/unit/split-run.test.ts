@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import type { QueryRangeOptions } from "../../src/client/query.ts";
+import { type PieceAsker, queryRangeInPieces } from "../../src/client/split/run.ts";
+import { ApiResponse } from "../../src/decode/response.ts";
+import { type MatrixData, RangeSeries } from "../../src/decode/types.ts";
+import { InvalidArgumentError, TimeoutError } from "../../src/index.ts";
+
+/** An asker that records what each piece was asked with and answers after `delayMs`. */
+function recorder(
+  delayMs = 0,
+): PieceAsker & { asked: Array<{ promql: string; options: QueryRangeOptions }> } {
+  const asked: Array<{ promql: string; options: QueryRangeOptions }> = [];
+  return {
+    asked,
+    maxPoints: 11_000,
+    timeoutMs: 30_000,
+    endpoint: "http://127.0.0.1:9/api/v1/query_range",
+    cluster: "east",
+    async ask(promql, options) {
+      asked.push({ promql, options });
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const start = Number(options.start);
+      return new ApiResponse<MatrixData>(
+        {
+          resultType: "matrix",
+          result: [new RangeSeries({ job: "a" }, Float64Array.of(start), Float64Array.of(1))],
+        },
+        [],
+        [],
+      );
+    },
+  };
+}
+
+describe("queryRangeInPieces", () => {
+  it("asks each piece with the whole range's options, the time left and one signal", async () => {
+    const asker = recorder();
+    const r = await queryRangeInPieces(
+      "x @ end()",
+      { start: 0, end: 299, step: 60, split: "2m", dedup: true, timeout: 5_000 },
+      asker,
+    );
+    expect(asker.asked.map((a) => [a.options.start, a.options.end])).toEqual([
+      [0, 60],
+      [120, 180],
+      [240, 240],
+    ]);
+    // @ end() is the whole range's end, not the piece's.
+    expect(new Set(asker.asked.map((a) => a.promql))).toEqual(new Set(["x @ 299"]));
+    for (const { options } of asker.asked) {
+      expect(options.split).toBeUndefined();
+      expect(options.dedup).toBe(true);
+      expect(options.timeout).toBeGreaterThan(4_000);
+      expect(options.timeout).toBeLessThanOrEqual(5_000);
+      expect(options.signal).toBeInstanceOf(AbortSignal);
+    }
+    expect([...r.data.result[0]!.timestamps]).toEqual([0, 120, 240]);
+  });
+
+  it("asks a range that fits in one piece as it was given, end and query untouched", async () => {
+    const asker = recorder();
+    const signal = new AbortController().signal;
+    await queryRangeInPieces("x @ end()", { start: 0, end: 59.5, step: 15, split: "1m", signal }, asker);
+    expect(asker.asked).toEqual([
+      { promql: "x @ end()", options: { start: 0, end: 59.5, step: 15, signal } },
+    ]);
+  });
+
+  it("does not send a piece once the deadline has passed, and says the range was split", async () => {
+    const asker = recorder(120);
+    const call = queryRangeInPieces(
+      "up",
+      { start: 0, end: 3_000, step: 60, split: { interval: "10m", concurrency: 1 }, timeout: 100 },
+      asker,
+    );
+    await expect(call).rejects.toThrow(TimeoutError);
+    await expect(call).rejects.toThrow(
+      "http://127.0.0.1:9/api/v1/query_range (a range split into 6 pieces) did not complete within the deadline of 100 ms",
+    );
+    expect(asker.asked).toHaveLength(1);
+    expect(((await call.catch((e: unknown) => e)) as TimeoutError).cluster).toBe("east");
+  });
+
+  it("checks every argument before asking anything", async () => {
+    const asker = recorder();
+    const bad: Array<[unknown, RegExp]> = [
+      [null, /queryRange needs \{ start, end, step \}/],
+      [{ start: 0, end: 600, step: 15, split: "1m", limit: 5 }, /split cannot be combined with limit/],
+      [{ start: 0, step: 15, split: "1m" }, /queryRange needs end/],
+      [{ start: 600, end: 0, step: 15, split: "1m" }, /start \(600\) must not be after end/],
+      [{ start: 0, end: 600, step: 15, split: "1m", timeout: -1 }, /timeout must be a positive number/],
+      [{ start: 0, end: 600, step: 15, split: "1m", signal: "no" }, /signal must be an AbortSignal/],
+    ];
+    for (const [options, message] of bad) {
+      const call = queryRangeInPieces("up", options as QueryRangeOptions, asker);
+      await expect(call, JSON.stringify(options)).rejects.toThrow(InvalidArgumentError);
+      await expect(call, JSON.stringify(options)).rejects.toThrow(message);
+    }
+    await expect(queryRangeInPieces("", { start: 0, end: 60, step: 15, split: "1m" }, asker)).rejects.toThrow(
+      /query must be a non-empty PromQL string/,
+    );
+    expect(asker.asked).toHaveLength(0);
+  });
+});
