@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import type { QueryRangeOptions } from "../../src/client/query.ts";
 import { type PieceAsker, queryRangeInPieces } from "../../src/client/split/run.ts";
@@ -100,5 +101,44 @@ describe("queryRangeInPieces", () => {
       /query must be a non-empty PromQL string/,
     );
     expect(asker.asked).toHaveLength(0);
+  });
+
+  it("leaves no listener on the caller's signal, whether the call succeeds or fails", async () => {
+    const controller = new AbortController();
+    const asker = recorder();
+    await queryRangeInPieces(
+      "up",
+      { start: 0, end: 600, step: 15, split: "1m", signal: controller.signal },
+      asker,
+    );
+    expect(asker.asked.length).toBeGreaterThan(5);
+    const failing = { ...asker, ask: () => Promise.reject(new Error("down")) };
+    const options = { start: 0, end: 600, step: 15, split: "1m", signal: controller.signal };
+    await expect(queryRangeInPieces("up", options, failing)).rejects.toThrow("down");
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("an abort reaches every running piece with the caller's reason", async () => {
+    const controller = new AbortController();
+    const seen: unknown[] = [];
+    const asker = {
+      ...recorder(),
+      ask: (_: string, options: QueryRangeOptions) =>
+        new Promise<never>((_resolve, reject) => {
+          options.signal?.addEventListener("abort", () => {
+            seen.push(options.signal?.reason);
+            reject(options.signal?.reason);
+          });
+        }),
+    };
+    const reason = new Error("closed the tab");
+    const call = queryRangeInPieces(
+      "up",
+      { start: 0, end: 600, step: 15, split: { interval: "1m", concurrency: 3 }, signal: controller.signal },
+      asker,
+    );
+    controller.abort(reason);
+    await expect(call).rejects.toBe(reason);
+    expect(seen).toEqual([reason, reason, reason]);
   });
 });

@@ -79,8 +79,13 @@ export async function queryRangeInPieces(
   const timeoutMs = callTimeout(options, client.timeoutMs);
   const endsAt = performance.now() + timeoutMs;
   const callerSignal = callSignal(options);
+  // The pieces' one signal: the caller's abort (with its reason) or the first failure. Not
+  // AbortSignal.any, which keeps a dependent signal per call on a long-lived caller signal.
   const stop = new AbortController();
-  const signal = callerSignal ? AbortSignal.any([callerSignal, stop.signal]) : stop.signal;
+  const forward = () => stop.abort(callerSignal?.reason);
+  if (callerSignal?.aborted) forward();
+  else callerSignal?.addEventListener("abort", forward, { once: true });
+  const signal = stop.signal;
   const answers = new Array<ApiResponse<MatrixData>>(pieces.length);
   let failure: { error: unknown } | undefined;
   let next = 0;
@@ -99,7 +104,11 @@ export async function queryRangeInPieces(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, pieces.length) }, work));
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, pieces.length) }, work));
+  } finally {
+    callerSignal?.removeEventListener("abort", forward);
+  }
   if (failure !== undefined) throw failure.error;
   return joinPieces(answers);
 }
