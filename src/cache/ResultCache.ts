@@ -99,6 +99,11 @@ export class ResultCache {
     };
   }
 
+  /** Whether a range query made with this per-call `cache` option has its range floored to its step. */
+  aligns(cache: boolean | number): boolean {
+    return this.#s.alignRanges && cache !== false;
+  }
+
   /** Runs a request through alignment, the cache and single flight (or straight through when not cacheable). */
   async run<T>(spec: RequestSpec, decode: BodyDecoder<T>, call: CachedCall): Promise<ApiResponse<T>> {
     const s = this.#s;

@@ -80,7 +80,7 @@ export function queryGenerationKey(scope: KeyScope, query: string): string {
 function queryOf(spec: RequestSpec): string | undefined {
   const endpoint = cacheableEndpoint(spec.path);
   if (endpoint !== "query" && endpoint !== "query_range") return undefined;
-  return spec.params.find(([name]) => name === "query")?.[1];
+  return spec.askedQuery ?? spec.params.find(([name]) => name === "query")?.[1];
 }
 
 /** Builds an entry key; `generations` are the tokens read for {@link generationKeys}. */

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { fingerprint } from "../auth/fingerprint.ts";
-import { ResultCache } from "../cache/ResultCache.ts";
+import type { ResultCache } from "../cache/ResultCache.ts";
 import type { ApiResponse } from "../decode/response.ts";
 import type { MatrixData, QueryData } from "../decode/types.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
@@ -9,9 +9,10 @@ import { Events, type Listener, type PromfleetEvents } from "../observe/events.t
 import type { BodyDecoder } from "../transport/decoder.ts";
 import { CLOSE_GRACE_MS, DispatcherPool } from "../transport/dispatcher.ts";
 import { type RequestSpec, Transport } from "../transport/Transport.ts";
-import { TlsMaterial, type TlsOptions } from "../transport/tls.ts";
+import { TlsMaterial } from "../transport/tls.ts";
 import { endpointUrl, redactUrl } from "../transport/url.ts";
 import { type CallOptions, callCache, callSignal, callTimeout, MAX_TIMEOUT_MS } from "./callOptions.ts";
+import { createClientCache } from "./clientCache.ts";
 import * as api from "./endpoints.ts";
 import {
   type NormalizedClientOptions,
@@ -84,33 +85,11 @@ export class PrometheusClient extends ReadEndpoints {
       events: this.#events,
       cluster: this.#options.cluster,
     });
-    this.#cache = this.#createCache();
-  }
-
-  #createCache(): ResultCache | undefined {
-    const o = this.#options;
-    if (!o.cache) return undefined;
-    const secret = o.cacheKeySecret;
-    return new ResultCache({
-      keyv: o.cache,
-      ttlMs: o.cacheTtlMs,
-      secret,
-      namespace: o.cacheNamespace,
-      alignRanges: o.alignRanges,
-      cacheTimeoutMs: o.cacheTimeoutMs,
-      maxEntryBytes: o.cacheMaxEntryBytes,
-      maxPointsPerSeries: o.maxPointsPerSeries,
-      scope: o.cluster ?? this.url,
-      baseUrl: cacheTarget(this.url, o.tls),
-      headers: o.headers,
-      cluster: o.cluster,
-      clientTimeoutMs: o.timeoutMs,
-      logger: o.logger,
+    this.#cache = createClientCache(this.#options, {
+      url: this.url,
       events: this.#events,
-      identity: () => this.fingerprint(secret),
-      fetch: (spec, call, decode) => this.#transport.call(spec, call, decode),
-      endpointOf: (spec) => redactUrl(endpointUrl(o.url, spec.path)),
-      track: (work) => this.#transport.inFlight.track(work),
+      transport: this.#transport,
+      identity: (secret) => this.fingerprint(secret),
     });
   }
 
@@ -166,11 +145,12 @@ export class PrometheusClient extends ReadEndpoints {
       return this.run(() => prepareQueryRange(promql, options, maxPoints), options);
     }
     return queryRangeInPieces(promql, options, {
-      ask: (query, piece) => this.run(() => prepareQueryRange(query, piece, maxPoints), piece),
+      ask: (query, piece, asked) => this.run(() => prepareQueryRange(query, piece, maxPoints, asked), piece),
       maxPoints,
       timeoutMs: this.#options.timeoutMs,
       endpoint: redactUrl(endpointUrl(this.#options.url, "api/v1/query_range")),
       cluster: this.#options.cluster,
+      aligns: (o) => this.#cache?.aligns(callCache(o)) ?? false,
     });
   }
 
@@ -315,16 +295,4 @@ export class PrometheusClient extends ReadEndpoints {
   [inspect.custom](): string {
     return `PrometheusClient ${inspect(this.toJSON())}`;
   }
-}
-
-/**
- * What the cache keys say answered: the URL, and the TLS server name when one is set (a balancer
- * routing by SNI sends different names to different backends) and `insecureSkipVerify` (data
- * fetched without checking the certificate is not served to a client that checks it).
- */
-function cacheTarget(url: string, tls: TlsOptions | undefined): string {
-  let target = url;
-  if (tls?.servername !== undefined) target += ` sni=${tls.servername}`;
-  if (tls?.insecureSkipVerify) target += " unverified";
-  return target;
 }

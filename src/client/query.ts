@@ -84,6 +84,7 @@ export function prepareQueryRange(
   promql: string,
   options: QueryRangeOptions,
   maxPointsPerSeries: number,
+  askedQuery?: string,
 ): PreparedRequest<MatrixData> {
   const query = checkQuery(promql);
   if (typeof options !== "object" || options === null) {
@@ -110,6 +111,7 @@ export function prepareQueryRange(
       method: "form",
       sendTimeout: true,
       namespace: checkNamespace(options.namespace),
+      askedQuery: askedQuery === promql ? undefined : askedQuery,
     },
     decode: decodeMatrix,
   };

@@ -7,7 +7,7 @@ import {
 } from "../client/query.ts";
 import type { AlertsOptions } from "../client/rules.ts";
 import type { LabelsOptions, SeriesOptions } from "../client/series.ts";
-import { planSplitRange } from "../client/split/run.ts";
+import { planSplitRange } from "../client/split/plan.ts";
 import { InvalidArgumentError } from "../errors/InvalidArgumentError.ts";
 import type { Cluster } from "./cluster.ts";
 import type { ClusterSelection } from "./selection.ts";

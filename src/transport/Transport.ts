@@ -29,6 +29,11 @@ export interface RequestSpec {
   sendTimeout?: boolean;
   /** OpenShift tenancy: goes in the URL query, and forces GET (the tenancy port denies POST). */
   namespace?: string | undefined;
+  /**
+   * The PromQL text the caller wrote, when the one sent was rewritten (a split range's
+   * `@ start()`): what `invalidate({ query })` matches. Not sent, not part of the entry key.
+   */
+  askedQuery?: string | undefined;
 }
 
 /** Per call: the caller's signal and the deadline for the whole call. */

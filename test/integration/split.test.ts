@@ -141,6 +141,31 @@ describe.skipIf(prometheusUrl === undefined)("queryRange with split, against a r
     }
   });
 
+  it("through a cache that floors ranges to the step, @ end() means the floored end, as asked whole", async () => {
+    const cache = new Keyv();
+    const cached = new PrometheusClient({ url, cache });
+    const sent: string[] = [];
+    cached.on("request", (e) => sent.push(e.endpoint));
+    try {
+      const query = "fixture_requests_total offset -1m @ end() - fixture_requests_total";
+      const range = { start: FIXTURE_T0 + 7, end: FIXTURE_END - 68, step: 15 };
+      const whole = await cached.queryRange(query, range);
+      const pieces = await cached.queryRange(query, { ...range, split: "1m" });
+      expect(whole.data.result.length).toBeGreaterThan(0);
+      expectSameMatrix(pieces.data.result, whole.data.result, "aligned");
+      // invalidate({ query }) takes the text as written, though the pieces sent a rewrite of it.
+      const before = sent.length;
+      await cached.queryRange(query, { ...range, split: "1m" });
+      expect(sent.length).toBe(before);
+      await cached.invalidate({ query });
+      await cached.queryRange(query, { ...range, split: "1m" });
+      expect(sent.length - before).toBeGreaterThan(5);
+    } finally {
+      await cached.close();
+      await cache.disconnect();
+    }
+  });
+
   it("a fleet asks each cluster in pieces and merges the joined matrices", async () => {
     const fleet = new MetricsCollector({
       registry: new StaticClusterRegistry([

@@ -17,6 +17,7 @@ function recorder(
     timeoutMs: 30_000,
     endpoint: "http://127.0.0.1:9/api/v1/query_range",
     cluster: "east",
+    aligns: () => false,
     async ask(promql, options) {
       asked.push({ promql, options });
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -56,6 +57,17 @@ describe("queryRangeInPieces", () => {
       expect(options.signal).toBeInstanceOf(AbortSignal);
     }
     expect([...r.data.result[0]!.timestamps]).toEqual([0, 120, 240]);
+  });
+
+  it("floors the range to the step first when the client's cache will, @ end() included", async () => {
+    const asker = { ...recorder(), aligns: () => true };
+    await queryRangeInPieces("x @ end()", { start: 7, end: 250, step: 60, split: "2m" }, asker);
+    expect(asker.asked.map((a) => [a.options.start, a.options.end])).toEqual([
+      [0, 60],
+      [120, 180],
+      [240, 240],
+    ]);
+    expect(asker.asked[0]!.promql).toBe("x @ 240");
   });
 
   it("asks a range that fits in one piece as it was given, end and query untouched", async () => {

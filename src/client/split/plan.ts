@@ -1,5 +1,14 @@
 import { InvalidArgumentError } from "../../errors/InvalidArgumentError.ts";
-import { type DurationInput, formatDuration, toSeconds } from "../params.ts";
+import {
+  checkQuery,
+  checkRange,
+  type DurationInput,
+  formatDuration,
+  toSeconds,
+  toUnixSeconds,
+} from "../params.ts";
+import type { QueryRangeOptions } from "../query.ts";
+import { withRangeFunctionsFixed } from "./rewrite.ts";
 
 /** `split` in its long form: the longest piece and how many pieces are asked at once. */
 export interface SplitOptions {
@@ -102,4 +111,55 @@ export function planPieces(
     );
   }
   return pieces;
+}
+
+/** What a split call will ask: the query each piece sends and the pieces, in time order. */
+export interface SplitRange {
+  query: string;
+  pieces: RangePiece[];
+  concurrency: number;
+}
+
+/**
+ * Checks a split range call and plans its pieces; every argument is checked before anything is
+ * sent. `maxPoints` bounds each piece, not the whole range. With `align` (the client's cache
+ * floors ranges to the step), the range is floored here, before `@ start()` and `@ end()` are
+ * given their values: the pieces then ask what the whole range asked through the cache would.
+ */
+export function planSplitRange(
+  promql: string,
+  options: QueryRangeOptions,
+  maxPoints: number,
+  align = false,
+): SplitRange {
+  const query = checkQuery(promql);
+  const plan = checkSplit(options.split);
+  if (plan === undefined) throw new InvalidArgumentError("split", "split is missing");
+  if (options.limit !== undefined) {
+    throw new InvalidArgumentError(
+      "split",
+      "split cannot be combined with limit: each piece would keep its own series",
+    );
+  }
+  for (const name of ["start", "end", "step"] as const) {
+    if (options[name] === undefined) throw new InvalidArgumentError(name, `queryRange needs ${name}`);
+  }
+  let start = toUnixSeconds(options.start, "start");
+  let end = toUnixSeconds(options.end, "end");
+  const step = toSeconds(options.step, "step");
+  checkRange(start, end, step, Number.MAX_SAFE_INTEGER);
+  if (align) [start, end] = [floorToStep(start, step), floorToStep(end, step)];
+  const pieces = planPieces(start, end, step, plan, maxPoints);
+  return {
+    // One piece is the range itself, asked as it was (its `end` may lie between two points).
+    query: pieces.length > 1 ? withRangeFunctionsFixed(query, start, end) : query,
+    pieces,
+    concurrency: plan.concurrency,
+  };
+}
+
+/** `seconds` floored to a multiple of `step` from the epoch, in whole ms as alignRange does. */
+function floorToStep(seconds: number, step: number): number {
+  const [ms, stepMs] = [Math.round(seconds * 1000), Math.round(step * 1000)];
+  return (ms - (((ms % stepMs) + stepMs) % stepMs)) / 1000;
 }

@@ -3,16 +3,17 @@ import type { MatrixData } from "../../decode/types.ts";
 import { InvalidArgumentError } from "../../errors/InvalidArgumentError.ts";
 import { TimeoutError } from "../../errors/TimeoutError.ts";
 import { callSignal, callTimeout } from "../callOptions.ts";
-import { checkQuery, checkRange, toSeconds, toUnixSeconds } from "../params.ts";
 import type { QueryRangeOptions } from "../query.ts";
 import { joinPieces } from "./merge.ts";
-import { checkSplit, planPieces, type RangePiece } from "./plan.ts";
-import { withRangeFunctionsFixed } from "./rewrite.ts";
+import { planSplitRange } from "./plan.ts";
 
 /** How a split range query reaches the server: the client's own call, one piece at a time. */
 export interface PieceAsker {
-  /** Runs one `queryRange` (no `split`) through the client: cache, single flight, retries. */
-  ask(promql: string, options: QueryRangeOptions): Promise<ApiResponse<MatrixData>>;
+  /**
+   * Runs one `queryRange` (no `split`) through the client: cache, single flight, retries.
+   * `asked` is the caller's PromQL text, which `promql` may be a rewrite of.
+   */
+  ask(promql: string, options: QueryRangeOptions, asked: string): Promise<ApiResponse<MatrixData>>;
   /** The server's points limit per series (`maxPointsPerSeries`). */
   maxPoints: number;
   /** The client's deadline when the call sets none. */
@@ -21,43 +22,8 @@ export interface PieceAsker {
   endpoint: string;
   /** The client's cluster id, for errors. */
   cluster: string | undefined;
-}
-
-/** What a split call will ask: the query each piece sends and the pieces, in time order. */
-export interface SplitRange {
-  query: string;
-  pieces: RangePiece[];
-  concurrency: number;
-}
-
-/**
- * Checks a split range call and plans its pieces; every argument is checked before anything is
- * sent. `maxPoints` bounds each piece, not the whole range.
- */
-export function planSplitRange(promql: string, options: QueryRangeOptions, maxPoints: number): SplitRange {
-  const query = checkQuery(promql);
-  const plan = checkSplit(options.split);
-  if (plan === undefined) throw new InvalidArgumentError("split", "split is missing");
-  if (options.limit !== undefined) {
-    throw new InvalidArgumentError(
-      "split",
-      "split cannot be combined with limit: each piece would keep its own series",
-    );
-  }
-  for (const name of ["start", "end", "step"] as const) {
-    if (options[name] === undefined) throw new InvalidArgumentError(name, `queryRange needs ${name}`);
-  }
-  const start = toUnixSeconds(options.start, "start");
-  const end = toUnixSeconds(options.end, "end");
-  const step = toSeconds(options.step, "step");
-  checkRange(start, end, step, Number.MAX_SAFE_INTEGER);
-  const pieces = planPieces(start, end, step, plan, maxPoints);
-  return {
-    // One piece is the range itself, asked as it was (its `end` may lie between two points).
-    query: pieces.length > 1 ? withRangeFunctionsFixed(query, start, end) : query,
-    pieces,
-    concurrency: plan.concurrency,
-  };
+  /** Whether the client's cache will floor this call's range to its step (`alignRanges`). */
+  aligns(options: QueryRangeOptions): boolean;
 }
 
 /**
@@ -73,9 +39,14 @@ export async function queryRangeInPieces(
   if (typeof options !== "object" || options === null) {
     throw new InvalidArgumentError("options", "queryRange needs { start, end, step }");
   }
-  const { query, pieces, concurrency } = planSplitRange(promql, options, client.maxPoints);
+  const { query, pieces, concurrency } = planSplitRange(
+    promql,
+    options,
+    client.maxPoints,
+    client.aligns(options),
+  );
   const { split: _, ...whole } = options;
-  if (pieces.length === 1) return client.ask(query, whole);
+  if (pieces.length === 1) return client.ask(query, whole, promql);
   const timeoutMs = callTimeout(options, client.timeoutMs);
   const endsAt = performance.now() + timeoutMs;
   const callerSignal = callSignal(options);
@@ -96,7 +67,7 @@ export async function queryRangeInPieces(
       const timeout = endsAt - performance.now();
       try {
         if (timeout <= 0) throw deadlineError(client, timeoutMs, pieces.length);
-        answers[index] = await client.ask(query, { ...whole, ...piece, signal, timeout });
+        answers[index] = await client.ask(query, { ...whole, ...piece, signal, timeout }, promql);
       } catch (error) {
         // The first failure is the call's; the pieces it stops fail after it and are not reported.
         failure ??= { error };
