@@ -62,6 +62,8 @@ describe.skipIf(prometheusMissing)("examples/single-prometheus.ts", () => {
     expect(run.stdout).toMatch(/^range: 1 series, step 30s$/m);
     const rangeLine = run.stdout.split("\n").find((line) => line.startsWith(`  ${UP_LABELS()}: `));
     expect(rangeLine).toMatch(/: \d+ points, last 1$/);
+    // The server has run for seconds, not a week: its points are all in the newest piece.
+    expect(run.stdout).toMatch(/^week: 1 series, [1-9]\d* points, in day-long pieces$/m);
   });
 
   it("reports a bad query as a BadQueryError with the server's status, and exits 1", async () => {
