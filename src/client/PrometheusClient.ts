@@ -144,14 +144,22 @@ export class PrometheusClient extends ReadEndpoints {
     if (options?.split === undefined) {
       return this.run(() => prepareQueryRange(promql, options, maxPoints), options);
     }
-    return queryRangeInPieces(promql, options, {
-      ask: (query, piece, asked) => this.run(() => prepareQueryRange(query, piece, maxPoints, asked), piece),
+    try {
+      this.#assertOpen();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // In flight as a whole, so close() gives every piece its grace, not only the one running.
+    const inPieces = queryRangeInPieces(promql, options, {
+      ask: (query, piece, asked) =>
+        this.#send(() => prepareQueryRange(query, piece, maxPoints, asked), piece),
       maxPoints,
       timeoutMs: this.#options.timeoutMs,
       endpoint: redactUrl(endpointUrl(this.#options.url, "api/v1/query_range")),
       cluster: this.#options.cluster,
       aligns: (o) => this.#cache?.aligns(callCache(o)) ?? false,
     });
+    return this.#transport.inFlight.track(inPieces);
   }
 
   /**
@@ -164,6 +172,14 @@ export class PrometheusClient extends ReadEndpoints {
     options: CallOptions | undefined,
   ): Promise<ApiResponse<T>> {
     this.#assertOpen();
+    return this.#send(prepare, options);
+  }
+
+  /** {@link PrometheusClient.run} once the client is known to be open (a split call's pieces). */
+  async #send<T>(
+    prepare: () => { spec: RequestSpec; decode: BodyDecoder<T> },
+    options: CallOptions | undefined,
+  ): Promise<ApiResponse<T>> {
     const { spec, decode } = prepare();
     const timeoutMs = callTimeout(options, this.#options.timeoutMs);
     const signal = callSignal(options);

@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Keyv } from "keyv";
 import { afterEach, describe, expect, it } from "vitest";
-import { AbortError, BadQueryError, PrometheusClient, TimeoutError } from "../../src/index.ts";
+import {
+  AbortError,
+  BadQueryError,
+  PrometheusClient,
+  TimeoutError,
+  UnavailableError,
+} from "../../src/index.ts";
 import { type StubServer, startStubServer } from "../support/stubServer.ts";
 import { failure, settle, sleep } from "./helpers.ts";
 
@@ -25,7 +32,7 @@ function matrix(res: ServerResponse, start: number): void {
   );
 }
 
-describe("a split range that fails", () => {
+describe("a split range under faults: failures, deadlines, aborts, close()", () => {
   let stub: StubServer | undefined;
   let client: PrometheusClient | undefined;
   afterEach(async () => {
@@ -66,7 +73,12 @@ describe("a split range that fails", () => {
     );
     const error = failure(settled);
     expect(error).toBeInstanceOf(TimeoutError);
-    expect((error as TimeoutError).timeoutMs).toBeLessThanOrEqual(400);
+    // The call's deadline, not what the piece running then had left of it.
+    expect((error as TimeoutError).timeoutMs).toBe(400);
+    expect(error.message).toMatch(
+      /\(a range split into 10 pieces\) did not complete within the deadline of 400 ms$/,
+    );
+    expect(error.cause).toBeInstanceOf(TimeoutError);
     expect(settled.ms).toBeGreaterThanOrEqual(350);
     expect(settled.ms, "ends by its deadline (generous bound for a loaded machine)").toBeLessThan(2_500);
     // Two at a time, 150 ms each: at most six pieces were started within 400 ms, not all ten.
@@ -89,6 +101,45 @@ describe("a split range that fails", () => {
     expect((error.cause as Error).message).toBe("the dashboard closed");
     expect(settled.ms).toBeLessThan(2_500);
     expect(stub.requests).toBe(4); // the default concurrency
+  });
+
+  it.each([
+    ["without a cache", false],
+    ["with a cache", true],
+  ])("close() gives a running split call its grace, every piece of it (%s)", async (_, withCache) => {
+    stub = await startStubServer((req, res) => {
+      void startOf(req).then((start) => setTimeout(() => !res.destroyed && matrix(res, start), 100));
+    });
+    client = new PrometheusClient({
+      url: stub.url,
+      retry: false,
+      ...(withCache ? { cache: new Keyv() } : {}),
+    });
+    // Three one-minute pieces, one at a time: about 300 ms, well within a 5 s grace.
+    const range = { ...RANGE, end: RANGE.start + 165, split: { interval: "1m", concurrency: 1 } };
+    const call = settle(() => client!.queryRange("up", range));
+    await sleep(30);
+    const closed = client.close({ graceMs: 5_000 });
+    const settled = await call;
+    await closed;
+    if (!settled.ok) throw settled.error;
+    expect([...settled.value.data.result[0]!.timestamps]).toEqual([0, 60, 120].map((s) => RANGE.start + s));
+    expect(stub.requests).toBe(3);
+  });
+
+  it("close() cuts a split call whose grace ran out, with an UnavailableError", async () => {
+    stub = await startStubServer((req, res) => {
+      void startOf(req).then((start) => setTimeout(() => !res.destroyed && matrix(res, start), 150));
+    });
+    client = new PrometheusClient({ url: stub.url, retry: false });
+    const call = settle(() =>
+      client!.queryRange("up", { ...RANGE, split: { interval: "1m", concurrency: 1 } }),
+    );
+    await sleep(30);
+    await client.close({ graceMs: 200 });
+    const error = failure(await call);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(stub.requests).toBeLessThan(10);
   });
 
   it("a closed client rejects a split call as it rejects any other", async () => {

@@ -61,6 +61,9 @@ describe.skipIf(prometheusUrl === undefined)("queryRange with split, against a r
     "timestamp(fixture_temperature)",
     "fixture_requests_total offset -2m @ start()", // start() is before the data; two minutes on is not
     "fixture_requests_total - fixture_requests_total @ end()",
+    // Prometheus skips comments between any two tokens, inside start( ) too.
+    "fixture_requests_total offset -2m @ start # the range's start\n()",
+    "fixture_requests_total - fixture_requests_total @ end(#)\n)",
   ];
   const splits = [
     ["1m", "1m"],
@@ -99,12 +102,19 @@ describe.skipIf(prometheusUrl === undefined)("queryRange with split, against a r
       const refused = small.queryRange("fixture_temperature", RANGE);
       await expect(refused).rejects.toThrow(InvalidArgumentError);
       await expect(refused).rejects.toThrow(/the server allows 21: .*or split \(e\.g\. split: "1d"\)/);
+      // A split longer than the range is one piece: what fits whole still fits.
+      const short = { start: FIXTURE_T0, end: FIXTURE_T0 + 300, step: 15 };
+      expectSameMatrix(
+        (await small.queryRange("fixture_temperature", { ...short, split: "1d" })).data.result,
+        (await small.queryRange("fixture_temperature", short)).data.result,
+        "one piece",
+      );
       const pieces = await small.queryRange("fixture_temperature", { ...RANGE, split: "5m" });
       const whole = await client.queryRange("fixture_temperature", RANGE);
       expectSameMatrix(pieces.data.result, whole.data.result, "over the limit");
       // A piece longer than the limit is refused before anything is sent.
       await expect(small.queryRange("fixture_temperature", { ...RANGE, split: "6m" })).rejects.toThrow(
-        /a piece of 360s holds up to 24 points per series at step 15s; the server allows 21/,
+        /a piece of 360s holds 24 points per series at step 15s; the server allows 21/,
       );
     } finally {
       await small.close();
@@ -160,6 +170,22 @@ describe.skipIf(prometheusUrl === undefined)("queryRange with split, against a r
       await cached.invalidate({ query });
       await cached.queryRange(query, { ...range, split: "1m" });
       expect(sent.length - before).toBeGreaterThan(5);
+    } finally {
+      await cached.close();
+      await cache.disconnect();
+    }
+  });
+
+  it("through a cache that floors ranges, keeps the last point the whole range floored holds", async () => {
+    const cache = new Keyv();
+    const cached = new PrometheusClient({ url, cache });
+    try {
+      // FIXTURE_T0 ≡ 5 (mod 15): start ≡ 14 and end ≡ 2. Floored piece by piece, the pieces held
+      // one point fewer than the whole range floored.
+      const range = { start: FIXTURE_T0 + 9, end: FIXTURE_END - 3 * 15 + 12, step: 15 };
+      const whole = await cached.queryRange("fixture_temperature", { ...range, cache: 5_000 });
+      const pieces = await cached.queryRange("fixture_temperature", { ...range, split: "1m", cache: 6_000 });
+      expectSameMatrix(pieces.data.result, whole.data.result, "floored");
     } finally {
       await cached.close();
       await cache.disconnect();

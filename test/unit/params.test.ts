@@ -133,7 +133,7 @@ describe("query and range checks", () => {
     expect(() => checkRange(0, 11_000, 1, 11_000)).not.toThrow();
     expect(() => checkRange(0, 11_000.999, 1, 11_000)).not.toThrow(); // floor(11000.999) = 11000
     expect(invalid(() => checkRange(0, 11_001, 1, 11_000), "step")).toBe(
-      "the range holds 11002 points per series at step 1s; the server allows 11001: use a larger step, a shorter range, or split (e.g. split: \"1d\")",
+      'the range holds 11002 points per series at step 1s; the server allows 11001: use a larger step, a shorter range, or split (e.g. split: "1d")',
     );
   });
 

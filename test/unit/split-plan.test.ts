@@ -81,14 +81,20 @@ describe("planPieces", () => {
   it("refuses a split shorter than the step, pieces over the server's limit, and too many pieces", () => {
     expect(() => planPieces(0, 3600, 60, plan(30), 11_000)).toThrow(/must not be shorter than step/);
     expect(() => planPieces(0, 3 * DAY, 1, plan("1d"), 11_000)).toThrow(
-      /a piece of 86400s holds up to 86400 points per series at step 1s; the server allows 11001/,
+      /a piece of 86400s holds 86400 points per series at step 1s; the server allows 11001/,
     );
+    // What the pieces hold counts, not what an interval could: an hour at 1 s with split "1d" is
+    // one piece of 3,601 points, as it would be asked without split.
+    expect(planPieces(0, 3600, 1, plan("1d"), 11_000)).toEqual([{ start: 0, end: 3600 }]);
     expect(() => planPieces(0, 3 * 365 * DAY, 60, plan("1h"), 11_000)).toThrow(
-      new RegExp(`more than ${MAX_PIECES}: use a longer split or a larger step`),
+      new RegExp(`split into more than ${MAX_PIECES} pieces: use a longer split or a larger step`),
     );
+    // Exactly a thousand pieces are fine.
+    expect(planPieces(0, (MAX_PIECES - 1) * 3600, 3600, plan("1h"), 11_000)).toHaveLength(MAX_PIECES);
+    expect(() => planPieces(0, MAX_PIECES * 3600, 3600, plan("1h"), 11_000)).toThrow(/more than 1000 pieces/);
     // The limit is the piece's: 11,001 points fit (11,000 intervals).
     expect(planPieces(0, 20_000, 1, plan(11_001), 11_000).length).toBe(2);
-    expect(() => planPieces(0, 20_000, 1, plan(11_002), 11_000)).toThrow(/holds up to 11002 points/);
+    expect(() => planPieces(0, 20_000, 1, plan(11_002), 11_000)).toThrow(/holds 11002 points/);
   });
 
   it("puts every point of the grid in exactly one piece, in order, within one interval (property)", () => {
@@ -130,6 +136,18 @@ describe("withRangeFunctionsFixed", () => {
     expect(fixed("up")).toBe("up");
   });
 
+  it("finds them across comments, which Prometheus skips between any two tokens", () => {
+    expect(fixed("x @ start( # c\n)")).toBe("x @ 1000");
+    expect(fixed("x @ start # c\n()")).toBe("x @ 1000");
+    expect(fixed("x @ end(#)\n)")).toBe("x @ 4600.5");
+    expect(fixed("x[range( # c\n)]")).toBe("x[3600500ms]");
+  });
+
+  it("gives range() the difference of the millisecond bounds Prometheus is sent", () => {
+    // formatTime sends 0.001 and 1: Prometheus computes 999 ms, not round(999.9 µs…) = 1000.
+    expect(withRangeFunctionsFixed("x[range()]", 0.0005, 1.0004)).toBe("x[999ms]");
+  });
+
   it("leaves strings, comments and look-alike names alone", () => {
     expect(fixed('x{a="@ start()"} @ end()')).toBe('x{a="@ start()"} @ 4600.5');
     expect(fixed("x # end()\n + y @ start()")).toBe("x # end()\n + y @ 1000");
@@ -142,5 +160,8 @@ describe("withRangeFunctionsFixed", () => {
     expect(() => fixed("time() - end()")).toThrow(
       /uses end\(\) where promfleet cannot give it the whole range's value/,
     );
+    // A query that mentions them and does not parse cannot be checked: refused, not sent per piece.
+    expect(() => fixed("foo(end)")).toThrow(/the PromQL grammar cannot parse it/);
+    expect(() => fixed("foo(")).not.toThrow();
   });
 });

@@ -113,6 +113,9 @@ describe("queryRangeInPieces", () => {
       /query must be a non-empty PromQL string/,
     );
     expect(asker.asked).toHaveLength(0);
+    // limit: 0 is Prometheus' "no limit": nothing to keep per piece.
+    await queryRangeInPieces("up", { start: 0, end: 600, step: 15, split: "1m", limit: 0 }, asker);
+    expect(asker.asked.length).toBeGreaterThan(5);
   });
 
   it("leaves no listener on the caller's signal, whether the call succeeds or fails", async () => {

@@ -58,8 +58,8 @@ export function checkSplit(split: DurationInput | SplitOptions | undefined): Spl
  * Cuts the range into pieces that end where a multiple of the interval (counted from the unix
  * epoch, as Cortex's and Thanos' query frontends do) falls, so the pieces of "the last 30 days"
  * asked again a minute later are the same requests — and cache entries — but for the newest.
- * Every point of the original grid (`start + k·step`) lies in exactly one piece; a piece holds
- * at most the points an interval holds, which must stay within the server's limit.
+ * Every point of the original grid (`start + k·step`) lies in exactly one piece, the one of its
+ * interval `[k·I, (k+1)·I)`; each piece must stay within the server's points limit.
  */
 export function planPieces(
   start: number,
@@ -80,34 +80,30 @@ export function planPieces(
       `split (${formatDuration(intervalMs / 1000)}s) must not be shorter than step (${formatDuration(step)}s)`,
     );
   }
-  // The most points a piece can hold: its intervals stay within the server's limit.
-  if (Math.ceil(intervalMs / stepMs) - 1 > maxPoints) {
-    throw new InvalidArgumentError(
-      "split",
-      `a piece of ${formatDuration(intervalMs / 1000)}s holds up to ${Math.ceil(intervalMs / stepMs)} points per series at step ${formatDuration(step)}s; the server allows ${maxPoints + 1}: use a shorter split or a larger step`,
-    );
-  }
   const lastPoint = Math.floor((endMs - startMs) / stepMs);
-  const estimate = Math.ceil((lastPoint * stepMs + 1) / intervalMs) + 1;
-  if (estimate > MAX_PIECES + 1) {
-    throw new InvalidArgumentError(
-      "split",
-      `the range would be split into about ${estimate} pieces, more than ${MAX_PIECES}: use a longer split or a larger step`,
-    );
-  }
   const pieces: RangePiece[] = [];
+  let mostIntervals = 0;
   for (let k = 0; k <= lastPoint; ) {
+    if (pieces.length === MAX_PIECES) {
+      throw new InvalidArgumentError(
+        "split",
+        `the range would be split into more than ${MAX_PIECES} pieces: use a longer split or a larger step`,
+      );
+    }
     const pieceStartMs = startMs + k * stepMs;
     const boundaryMs = (Math.floor(pieceStartMs / intervalMs) + 1) * intervalMs;
     // The last point before the boundary; always at least this piece's first one.
     const last = Math.min(lastPoint, Math.max(k, Math.ceil((boundaryMs - startMs) / stepMs) - 1));
     pieces.push({ start: pieceStartMs / 1000, end: (startMs + last * stepMs) / 1000 });
+    mostIntervals = Math.max(mostIntervals, last - k);
     k = last + 1;
   }
-  if (pieces.length > MAX_PIECES) {
+  // The pieces planned, not a whole interval, must fit: a short range with a fine step and a
+  // long split is one piece, asked as it would be without split.
+  if (mostIntervals > maxPoints) {
     throw new InvalidArgumentError(
       "split",
-      `the range would be split into ${pieces.length} pieces, more than ${MAX_PIECES}: use a longer split or a larger step`,
+      `a piece of ${formatDuration(intervalMs / 1000)}s holds ${mostIntervals + 1} points per series at step ${formatDuration(step)}s; the server allows ${maxPoints + 1}: use a shorter split or a larger step`,
     );
   }
   return pieces;
@@ -135,7 +131,8 @@ export function planSplitRange(
   const query = checkQuery(promql);
   const plan = checkSplit(options.split);
   if (plan === undefined) throw new InvalidArgumentError("split", "split is missing");
-  if (options.limit !== undefined) {
+  // limit: 0 is Prometheus' "no limit"; any other would keep each piece's own series.
+  if (options.limit !== undefined && options.limit !== 0) {
     throw new InvalidArgumentError(
       "split",
       "split cannot be combined with limit: each piece would keep its own series",

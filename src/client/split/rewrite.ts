@@ -2,59 +2,111 @@ import { parser } from "@prometheus-io/lezer-promql";
 import { InvalidArgumentError } from "../../errors/InvalidArgumentError.ts";
 import { formatTime } from "../params.ts";
 
-/** What a piece must not re-evaluate: the whole range's `start()`, `end()` and `range()`. */
-const RANGE_FUNCTION = /\b(start|end|range)\s*\(\s*\)/;
+/** Queries that cannot use the range's bounds or length skip the parse. */
+const MENTIONS = /\b(?:start|end|range)\b/;
+
+/** The grammar's nodes that stand for the range asked: `@ start()`, `@ end()`, `range()`. */
+const RANGE_NODES = new Set(["AtStart", "AtEnd", "DurationRange"]);
+
+/** One replacement: `[from, to)` of the text becomes `text`. */
+interface Edit {
+  from: number;
+  to: number;
+  text: string;
+}
 
 /**
  * The query with `@ start()`, `@ end()` and `range()` — which mean the bounds and length of the
  * range asked — replaced by the whole range's values, so that each piece of a split range
  * evaluates what the whole would (as Cortex's and Thanos' query frontends do). Found with
- * Prometheus' own grammar, so text inside a string or a comment is left alone; a use the
- * grammar does not place (a dialect's `end()` function, a query it cannot parse) is refused
- * rather than evaluated per piece.
+ * Prometheus' own grammar, so text in strings and comments is left alone and a comment inside
+ * `start( # … )` is no hiding place. Refused rather than evaluated per piece: the `start()`,
+ * `end()` and `range()` functions, and a query that mentions them but does not parse (a dialect).
  */
 export function withRangeFunctionsFixed(promql: string, start: number, end: number): string {
-  if (!RANGE_FUNCTION.test(promql)) return promql;
-  const replacements = new Map<number, { to: number; text: string }>();
-  const inert: Array<[number, number]> = [];
-  parser.parse(promql).iterate({
-    enter(node) {
-      switch (node.name) {
-        case "AtStart":
-        case "AtEnd":
-        case "DurationRange": {
-          // The node covers the name; the grammar guarantees "(" and ")" follow it.
-          const close = promql.indexOf(")", node.to);
-          const text =
-            node.name === "DurationRange"
-              ? `${Math.round((end - start) * 1000)}ms`
-              : formatTime(node.name === "AtStart" ? start : end);
-          replacements.set(node.from, { to: close + 1, text });
-          return false;
-        }
-        case "StringLiteral":
-        case "LineComment":
-          inert.push([node.from, node.to]);
-          return false;
-        default:
-          return undefined;
-      }
-    },
-  });
+  if (!MENTIONS.test(promql)) return promql;
+  const edits = rangeEdits(promql, start, end);
   let out = "";
   let at = 0;
-  for (const match of promql.matchAll(new RegExp(RANGE_FUNCTION, "g"))) {
-    const from = match.index;
-    if (from < at || inert.some(([a, b]) => from >= a && from < b)) continue;
-    const replacement = replacements.get(from);
-    if (replacement === undefined) {
-      throw new InvalidArgumentError(
-        "split",
-        `the query uses ${match[1]}() where promfleet cannot give it the whole range's value: ask without split`,
-      );
-    }
-    out += promql.slice(at, from) + replacement.text;
-    at = replacement.to;
+  for (const edit of edits) {
+    out += promql.slice(at, edit.from) + edit.text;
+    at = edit.to;
   }
-  return out + promql.slice(at);
+  out += promql.slice(at);
+  // What was replaced must be gone: a piece must never evaluate its own bounds.
+  if (edits.length > 0 && rangeNodesIn(out) > 0) refuse("start(), end() or range()");
+  return out;
+}
+
+function rangeEdits(promql: string, start: number, end: number): Edit[] {
+  const edits: Edit[] = [];
+  let parsed = true;
+  let functionUsed: string | undefined;
+  parser.parse(promql).iterate({
+    enter(node) {
+      if (node.type.isError) parsed = false;
+      if (RANGE_NODES.has(node.name)) {
+        // Milliseconds as Prometheus reads the bounds sent, so range() is what it would compute.
+        const text =
+          node.name === "DurationRange"
+            ? `${Math.round(end * 1000) - Math.round(start * 1000)}ms`
+            : formatTime(node.name === "AtStart" ? start : end);
+        edits.push({ from: node.from, to: afterEmptyCall(promql, node.to), text });
+        return false;
+      }
+      if (node.name === "FunctionIdentifier") {
+        const name = promql.slice(node.from, node.to);
+        if (/^(?:start|end|range)$/.test(name)) functionUsed ??= `${name}()`;
+        return false;
+      }
+      return undefined;
+    },
+  });
+  if (functionUsed !== undefined) refuse(functionUsed);
+  if (!parsed) {
+    throw new InvalidArgumentError(
+      "split",
+      "the query mentions start, end or range and the PromQL grammar cannot parse it, so promfleet cannot give @ start(), @ end() or range() the whole range's values: ask without split",
+    );
+  }
+  return edits;
+}
+
+/** How many range nodes the grammar finds in `promql`. */
+function rangeNodesIn(promql: string): number {
+  let count = 0;
+  parser.parse(promql).iterate({
+    enter(node) {
+      if (RANGE_NODES.has(node.name)) count++;
+    },
+  });
+  return count;
+}
+
+/** The end of the `( )` after a name at `from`, across whitespace and `#` comments. */
+function afterEmptyCall(text: string, from: number): number {
+  let at = from;
+  for (const expected of ["(", ")"]) {
+    for (;;) {
+      const c = text[at];
+      if (c === "#") at = lineEnd(text, at);
+      else if (c !== undefined && /\s/.test(c)) at++;
+      else break;
+    }
+    if (text[at] !== expected) refuse("start(), end() or range()");
+    at++;
+  }
+  return at;
+}
+
+function lineEnd(text: string, from: number): number {
+  const nl = text.indexOf("\n", from);
+  return nl < 0 ? text.length : nl;
+}
+
+function refuse(what: string): never {
+  throw new InvalidArgumentError(
+    "split",
+    `the query uses ${what} where promfleet cannot give it the whole range's value: ask without split`,
+  );
 }

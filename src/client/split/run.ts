@@ -70,7 +70,10 @@ export async function queryRangeInPieces(
         answers[index] = await client.ask(query, { ...whole, ...piece, signal, timeout }, promql);
       } catch (error) {
         // The first failure is the call's; the pieces it stops fail after it and are not reported.
-        failure ??= { error };
+        // A piece's own deadline is the time the call had left: its timeout is the call's.
+        failure ??= {
+          error: ownTimeout(error) ? deadlineError(client, timeoutMs, pieces.length, error) : error,
+        };
         stop.abort();
       }
     }
@@ -84,10 +87,15 @@ export async function queryRangeInPieces(
   return joinPieces(answers);
 }
 
-function deadlineError(client: PieceAsker, timeoutMs: number, pieces: number): TimeoutError {
+/** A TimeoutError of a deadline of ours (not Prometheus' own `errorType: timeout`). */
+function ownTimeout(error: unknown): error is TimeoutError {
+  return error instanceof TimeoutError && error.timeoutMs !== undefined;
+}
+
+function deadlineError(client: PieceAsker, timeoutMs: number, pieces: number, cause?: unknown): TimeoutError {
   const { endpoint, cluster } = client;
   return new TimeoutError(
     `${endpoint} (a range split into ${pieces} pieces) did not complete within the deadline of ${Math.round(timeoutMs)} ms`,
-    { endpoint, cluster, timeoutMs },
+    { endpoint, cluster, timeoutMs, cause },
   );
 }
