@@ -57,7 +57,8 @@ export function checkSplit(split: DurationInput | SplitOptions | undefined): Spl
 /**
  * Cuts the range into pieces that end where a multiple of the interval (counted from the unix
  * epoch, as Cortex's and Thanos' query frontends do) falls, so the pieces of "the last 30 days"
- * asked again a minute later are the same requests — and cache entries — but for the newest.
+ * asked again a minute later are the same requests — and cache entries — but for the first and
+ * the newest.
  * Every point of the original grid (`start + k·step`) lies in exactly one piece, the one of its
  * interval `[k·I, (k+1)·I)`; each piece must stay within the server's points limit.
  */
