@@ -49,7 +49,7 @@ export interface ResultCacheSettings {
   /** The transport call. */
   fetch: <T>(
     spec: RequestSpec,
-    options: { signal: AbortSignal | undefined; timeoutMs: number },
+    options: { signal: AbortSignal | undefined; timeoutMs: number; bestEffort?: boolean | undefined },
     decode: BodyDecoder<T>,
   ) => Promise<ApiResponse<T>>;
   /** The endpoint URL as shown in errors and events. */
@@ -67,6 +67,11 @@ export interface CachedCall {
   timeoutMs: number;
   /** false: bypass the cache (and coalescing); a number: this call's TTL in ms. */
   cache: boolean | number;
+  /**
+   * A request of a call made of several (a split range's piece): its failure is not an `error`
+   * event of its own. A flight it starts is quiet for every caller that joins it.
+   */
+  quiet?: boolean | undefined;
 }
 
 /** Shortest budget given to invalidation writes, which are awaited (reads are not worth waiting for). */
@@ -109,7 +114,11 @@ export class ResultCache {
     const s = this.#s;
     // A call that does not use the cache shares no entry: nothing to align for, exact bounds sent.
     if (cacheableEndpoint(spec.path) === undefined || call.cache === false) {
-      return s.fetch(spec, { signal: call.signal, timeoutMs: call.timeoutMs }, decode);
+      return s.fetch(
+        spec,
+        { signal: call.signal, timeoutMs: call.timeoutMs, bestEffort: call.quiet },
+        decode,
+      );
     }
     const aligned = s.alignRanges ? alignRange(spec, s.maxPointsPerSeries) : spec;
     const deadline = new Deadline(call.timeoutMs, call.signal);
@@ -143,6 +152,7 @@ export class ResultCache {
             reporter,
             timeoutMs: flightMs,
             ttlMs: typeof call.cache === "number" ? call.cache : undefined,
+            quiet: call.quiet,
           }),
         { signal: deadline.signal, error: () => deadline.error(endpoint, s.cluster) },
         flightMs,
@@ -206,6 +216,7 @@ export class ResultCache {
       reporter: CacheReporter;
       timeoutMs: number;
       ttlMs: number | undefined;
+      quiet: boolean | undefined;
     },
   ): Promise<ApiResponse<T>> {
     const s = this.#s;
@@ -236,7 +247,11 @@ export class ResultCache {
     // The entry is about the moment the request was sent: its age and TTL count from then (a
     // query about "now" that ran for a minute must still get the short TTL).
     const sentAt = Date.now();
-    const response = await s.fetch(spec, { signal: f.signal, timeoutMs: f.timeoutMs }, decode);
+    const response = await s.fetch(
+      spec,
+      { signal: f.signal, timeoutMs: f.timeoutMs, bestEffort: f.quiet },
+      decode,
+    );
     if (f.key !== undefined) this.#store(spec, response, { ...f, sentAt });
     return response;
   }

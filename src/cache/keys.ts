@@ -124,9 +124,25 @@ export const RECENT_TTL_MS = 5_000;
 export function ttlFor(spec: RequestSpec, baseTtlMs: number, now: number): number {
   const bound = spec.params.find(([name]) => name === "end" || name === "time")?.[1];
   if (bound === undefined) return baseTtlMs;
-  const ms = Number(bound) * 1000;
+  const ms = Math.max(Number(bound), spec.readsUntil ?? Number.NEGATIVE_INFINITY) * 1000;
   if (Number.isFinite(ms) && ms > now - RECENT_MS) return Math.min(baseTtlMs, RECENT_TTL_MS);
   return baseTtlMs;
+}
+
+/**
+ * A range's bounds (ms) floored to multiples of its step from the epoch; `start` moves up one
+ * step when flooring would add an interval past `maxPoints`. Shared by {@link alignRange} and a
+ * split range, which aligns the whole range before cutting it.
+ */
+export function flooredRange(
+  startMs: number,
+  endMs: number,
+  stepMs: number,
+  maxPoints: number,
+): [number, number] {
+  const floor = (ms: number) => ms - (((ms % stepMs) + stepMs) % stepMs);
+  const [start, end] = [floor(startMs), floor(endMs)];
+  return Math.floor((end - start) / stepMs) > maxPoints ? [start + stepMs, end] : [start, end];
 }
 
 /**
@@ -142,10 +158,7 @@ export function alignRange(spec: RequestSpec, maxPoints: number): RequestSpec {
   let startMs = Math.round(get("start") * 1000);
   let endMs = Math.round(get("end") * 1000);
   if (!(stepMs > 0) || !Number.isFinite(startMs) || !Number.isFinite(endMs)) return spec;
-  const floor = (ms: number) => ms - (((ms % stepMs) + stepMs) % stepMs);
-  startMs = floor(startMs);
-  endMs = floor(endMs);
-  if (Math.floor((endMs - startMs) / stepMs) > maxPoints) startMs += stepMs;
+  [startMs, endMs] = flooredRange(startMs, endMs, stepMs, maxPoints);
   const params = spec.params.map(([name, value]): [string, string] => {
     if (name === "start") return [name, formatTime(startMs / 1000)];
     if (name === "end") return [name, formatTime(endMs / 1000)];

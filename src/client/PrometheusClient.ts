@@ -140,22 +140,22 @@ export class PrometheusClient extends ReadEndpoints {
    * ```
    */
   queryRange(promql: string, options: QueryRangeOptions): Promise<ApiResponse<MatrixData>> {
+    if (options?.split !== undefined) return this.#queryRangeInPieces(promql, options);
+    return this.run(() => prepareQueryRange(promql, options, this.#options.maxPointsPerSeries), options);
+  }
+
+  /** `queryRange` with `split`: in flight as a whole, so close() gives every piece its grace. */
+  async #queryRangeInPieces(promql: string, options: QueryRangeOptions): Promise<ApiResponse<MatrixData>> {
+    this.#assertOpen();
     const maxPoints = this.#options.maxPointsPerSeries;
-    if (options?.split === undefined) {
-      return this.run(() => prepareQueryRange(promql, options, maxPoints), options);
-    }
-    try {
-      this.#assertOpen();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    // In flight as a whole, so close() gives every piece its grace, not only the one running.
+    const endpoint = redactUrl(endpointUrl(this.#options.url, "api/v1/query_range"));
     const inPieces = queryRangeInPieces(promql, options, {
-      ask: (query, piece, asked) =>
-        this.#send(() => prepareQueryRange(query, piece, maxPoints, asked), piece),
+      ask: (query, o, piece) =>
+        this.#send(() => prepareQueryRange(query, o, maxPoints, piece), o, piece.quiet),
+      failed: (error) => this.#transport.reportFailure(endpoint, error as Error),
       maxPoints,
       timeoutMs: this.#options.timeoutMs,
-      endpoint: redactUrl(endpointUrl(this.#options.url, "api/v1/query_range")),
+      endpoint,
       cluster: this.#options.cluster,
       aligns: (o) => this.#cache?.aligns(callCache(o)) ?? false,
     });
@@ -179,6 +179,7 @@ export class PrometheusClient extends ReadEndpoints {
   async #send<T>(
     prepare: () => { spec: RequestSpec; decode: BodyDecoder<T> },
     options: CallOptions | undefined,
+    quiet?: boolean,
   ): Promise<ApiResponse<T>> {
     const { spec, decode } = prepare();
     const timeoutMs = callTimeout(options, this.#options.timeoutMs);
@@ -186,9 +187,11 @@ export class PrometheusClient extends ReadEndpoints {
     const cache = callCache(options);
     // Counted in flight from here, cache reads included, so close() gives the whole call its grace.
     if (this.#cache) {
-      return this.#transport.inFlight.track(this.#cache.run(spec, decode, { signal, timeoutMs, cache }));
+      return this.#transport.inFlight.track(
+        this.#cache.run(spec, decode, { signal, timeoutMs, cache, quiet }),
+      );
     }
-    return this.#transport.call(spec, { signal, timeoutMs }, decode);
+    return this.#transport.call(spec, { signal, timeoutMs, bestEffort: quiet }, decode);
   }
 
   /**

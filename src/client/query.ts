@@ -84,7 +84,7 @@ export function prepareQueryRange(
   promql: string,
   options: QueryRangeOptions,
   maxPointsPerSeries: number,
-  askedQuery?: string,
+  piece?: { asked: string; readsUntil: number | undefined },
 ): PreparedRequest<MatrixData> {
   const query = checkQuery(promql);
   if (typeof options !== "object" || options === null) {
@@ -111,7 +111,8 @@ export function prepareQueryRange(
       method: "form",
       sendTimeout: true,
       namespace: checkNamespace(options.namespace),
-      askedQuery: askedQuery === promql ? undefined : askedQuery,
+      askedQuery: piece?.asked === promql ? undefined : piece?.asked,
+      readsUntil: piece?.readsUntil,
     },
     decode: decodeMatrix,
   };

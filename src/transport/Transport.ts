@@ -34,6 +34,11 @@ export interface RequestSpec {
    * `@ start()`): what `invalidate({ query })` matches. Not sent, not part of the entry key.
    */
   askedQuery?: string | undefined;
+  /**
+   * The latest time (unix seconds) the query reads when later than its `end`: a split range's
+   * piece evaluating `@ end()` of the whole range. The cache's short TTL for recent data uses it.
+   */
+  readsUntil?: number | undefined;
 }
 
 /** Per call: the caller's signal and the deadline for the whole call. */
@@ -110,17 +115,24 @@ export class Transport {
       return await this.#attempts(spec, deadline, endpoint, decode);
     } catch (error) {
       const failure = this.#finalError(error, deadline, endpoint);
-      if (!options.bestEffort) {
-        this.#settings.events.emit("error", { endpoint, error: failure, cluster: this.#settings.cluster });
-      }
-      this.#settings.logger.debug(
-        { endpoint, error: failure.message, cluster: this.#settings.cluster },
-        "call failed",
-      );
+      this.reportFailure(endpoint, failure, !options.bestEffort);
       throw failure;
     } finally {
       deadline.dispose();
     }
+  }
+
+  /**
+   * Logs a call's failure at debug and, unless `emit` is false, emits it as the call's `error`
+   * event. Also for a call made of several requests (a split range), which reports once.
+   */
+  reportFailure(endpoint: string, failure: Error, emit = true): void {
+    if (emit)
+      this.#settings.events.emit("error", { endpoint, error: failure, cluster: this.#settings.cluster });
+    this.#settings.logger.debug(
+      { endpoint, error: failure.message, cluster: this.#settings.cluster },
+      "call failed",
+    );
   }
 
   /** GETs a plain (non-API) path such as `-/ready` once, within a deadline: for health probes. */

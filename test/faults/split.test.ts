@@ -4,7 +4,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   AbortError,
   BadQueryError,
+  InvalidArgumentError,
+  MetricsCollector,
   PrometheusClient,
+  StaticClusterRegistry,
   TimeoutError,
   UnavailableError,
 } from "../../src/index.ts";
@@ -148,5 +151,141 @@ describe("a split range under faults: failures, deadlines, aborts, close()", () 
     await client.close();
     await expect(client.queryRange("up", RANGE)).rejects.toThrow(/is closed/);
     expect(stub.requests).toBe(0);
+  });
+
+  it("a failing piece is one error event, the call's, not one for each piece it stopped", async () => {
+    stub = await startStubServer((req, res) => {
+      void startOf(req).then(async (start) => {
+        if (start === RANGE.start + 60) {
+          res.writeHead(503, { "content-type": "text/plain" });
+          res.end("down");
+          return;
+        }
+        await sleep(2_000);
+        if (!res.destroyed) matrix(res, start);
+      });
+    });
+    client = new PrometheusClient({ url: stub.url, retry: false });
+    const errors: Error[] = [];
+    client.on("error", (e) => errors.push(e.error));
+    const error = failure(await settle(() => client!.queryRange("up", RANGE)));
+    await sleep(100);
+    expect(errors).toEqual([error]);
+    expect(error).toBeInstanceOf(UnavailableError);
+  });
+
+  it("a deadline is one error event naming the call's deadline; an aborted signal, one as without split", async () => {
+    stub = await startStubServer((req, res) => {
+      void startOf(req).then(async (start) => {
+        await sleep(150);
+        if (!res.destroyed) matrix(res, start);
+      });
+    });
+    client = new PrometheusClient({ url: stub.url, retry: false });
+    const errors: Error[] = [];
+    client.on("error", (e) => errors.push(e.error));
+    await settle(() =>
+      client!.queryRange("up", { ...RANGE, split: { interval: "1m", concurrency: 2 }, timeout: 400 }),
+    );
+    await sleep(100);
+    expect(errors.map((e) => (e as TimeoutError).timeoutMs)).toEqual([400]);
+
+    errors.length = 0;
+    const signal = AbortSignal.abort(new Error("gone"));
+    const requests = stub.requests;
+    expect(
+      failure(await settle(() => client!.queryRange("up", { ...RANGE, split: undefined, signal }))),
+    ).toBeInstanceOf(AbortError);
+    expect(failure(await settle(() => client!.queryRange("up", { ...RANGE, signal })))).toBeInstanceOf(
+      AbortError,
+    );
+    expect(errors.map((e) => e.name)).toEqual(["AbortError", "AbortError"]);
+    expect(stub.requests, "nothing is sent for an aborted call").toBe(requests);
+  });
+});
+
+/** Answers one series with a point at every step of the range asked. */
+function grid(req: IncomingMessage, res: ServerResponse): void {
+  void (async () => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    const p = new URLSearchParams(body || (req.url ?? "").split("?")[1]);
+    const [start, end, step] = ["start", "end", "step"].map((n) => Number(p.get(n))) as [
+      number,
+      number,
+      number,
+    ];
+    const values: Array<[number, string]> = [];
+    for (let t = start; t <= end + 1e-9; t += step) values.push([Math.round(t * 1000) / 1000, "1"]);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        status: "success",
+        data: { resultType: "matrix", result: [{ metric: { job: "a" }, values }] },
+      }),
+    );
+  })();
+}
+
+describe("a split range through an aligning cache, at the points limit", () => {
+  let stub: StubServer | undefined;
+  let client: PrometheusClient | undefined;
+  afterEach(async () => {
+    await client?.close({ graceMs: 0 });
+    await stub?.close();
+  });
+
+  // 86_400 · 19_676 is a day boundary. 20 intervals of 15 s, plus 7.5 s: accepted whole, 21 once
+  // floored, so the cache moves start up one step; the split range must do the same.
+  const day = 86_400 * 19_676;
+  const range = { start: day + 7.5, end: day + 7.5 + 20 * 15 + 7.5, step: 15 };
+
+  it("accepts with a one-piece split what it accepts without, and pieces give the same points", async () => {
+    stub = await startStubServer(grid);
+    client = new PrometheusClient({ url: stub.url, cache: new Keyv(), maxPointsPerSeries: 20 });
+    const whole = await client.queryRange("up", range);
+    const one = await client.queryRange("up", { ...range, split: "1d" });
+    const pieces = await client.queryRange("up", { ...range, split: "2m" });
+    expect(whole.data.result[0]!.timestamps).toHaveLength(21);
+    expect([...one.data.result[0]!.timestamps]).toEqual([...whole.data.result[0]!.timestamps]);
+    expect([...pieces.data.result[0]!.timestamps]).toEqual([...whole.data.result[0]!.timestamps]);
+  });
+});
+
+describe("a fleet's split range and the circuit breaker", () => {
+  let stub: StubServer | undefined;
+  let fleet: MetricsCollector | undefined;
+  afterEach(async () => {
+    await fleet?.close();
+    await stub?.close();
+  });
+
+  it("a cluster's own points limit refusing the pieces is neutral; a per-call timeout cutting them is too", async () => {
+    let slow = false;
+    stub = await startStubServer((req, res) => {
+      req.resume();
+      setTimeout(() => !res.destroyed && matrix(res, 0), slow ? 1_000 : 0);
+    });
+    fleet = new MetricsCollector({
+      registry: new StaticClusterRegistry([
+        { id: "small", url: stub.url, clientOptions: { maxPointsPerSeries: 2 } },
+        { id: "big", url: stub.url },
+      ]),
+      breaker: { failures: 1, coolDownMs: 60_000 },
+      clientOptions: { retry: false },
+    });
+    const circuits: string[] = [];
+    fleet.on("circuit", (e) => circuits.push(`${e.cluster}:${e.state}`));
+    const range = { start: 0, end: 600, step: 15, split: "2m" };
+    const r = await fleet.queryRange("up", range);
+    expect(r.get("small")?.error).toBeInstanceOf(InvalidArgumentError);
+    expect(r.get("small")?.error?.message).toMatch(
+      /a piece of 120s holds 8 points per series at step 15s; the server allows 3/,
+    );
+    expect(r.get("big")?.status).toBe("ok");
+    slow = true;
+    const t = await fleet.queryRange("up", { ...range, split: "1m", clusters: ["big"], timeout: 300 });
+    expect(t.get("big")?.error).toBeInstanceOf(TimeoutError);
+    expect(circuits).toEqual([]);
   });
 });

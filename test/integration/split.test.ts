@@ -64,6 +64,9 @@ describe.skipIf(prometheusUrl === undefined)("queryRange with split, against a r
     // Prometheus skips comments between any two tokens, inside start( ) too.
     "fixture_requests_total offset -2m @ start # the range's start\n()",
     "fixture_requests_total - fixture_requests_total @ end(#)\n)",
+    // Prometheus reads start and end in any letter case.
+    "fixture_requests_total - fixture_requests_total @ END()",
+    "fixture_requests_total offset -2m @ Start()",
   ];
   const splits = [
     ["1m", "1m"],

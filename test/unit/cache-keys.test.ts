@@ -111,6 +111,10 @@ describe("keys", () => {
     expect(ttlFor(spec("api/v1/query", [["time", String(now / 1000 - 30)]]), 1_000, now)).toBe(1_000);
     expect(ttlFor(spec("api/v1/query_range", [["end", String(now / 1000 - 61)]]), 30_000, now)).toBe(30_000);
     expect(ttlFor(spec("api/v1/series", [["end", "soon"]]), 30_000, now)).toBe(30_000);
+    // A split range's old piece that evaluates `@ end()` of a range ending now reads recent data.
+    const oldPiece = spec("api/v1/query_range", [["end", String(now / 1000 - 3600)]]);
+    expect(ttlFor({ ...oldPiece, readsUntil: now / 1000 - 10 }, 30_000, now)).toBe(RECENT_TTL_MS);
+    expect(ttlFor({ ...oldPiece, readsUntil: now / 1000 - 7200 }, 30_000, now)).toBe(30_000);
   });
 
   it("floors range bounds to the step, staying within the points limit", () => {

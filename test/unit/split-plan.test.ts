@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkSplit, MAX_PIECES, planPieces } from "../../src/client/split/plan.ts";
-import { withRangeFunctionsFixed } from "../../src/client/split/rewrite.ts";
+import { checkSplit, MAX_PIECES, planPieces, planSplitRange } from "../../src/client/split/plan.ts";
+import { forPieces } from "../../src/client/split/rewrite.ts";
 import { InvalidArgumentError } from "../../src/index.ts";
 import { fuzzSeed } from "../support/seed.ts";
 
@@ -126,8 +126,8 @@ describe("planPieces", () => {
   });
 });
 
-describe("withRangeFunctionsFixed", () => {
-  const fixed = (q: string) => withRangeFunctionsFixed(q, 1000, 4600.5);
+describe("forPieces", () => {
+  const fixed = (q: string) => forPieces(q, 1000, 4600.5).query;
 
   it("gives @ start(), @ end() and range() the whole range's values", () => {
     expect(fixed("rate(x[5m] @ start())")).toBe("rate(x[5m] @ 1000)");
@@ -145,23 +145,43 @@ describe("withRangeFunctionsFixed", () => {
 
   it("gives range() the difference of the millisecond bounds Prometheus is sent", () => {
     // formatTime sends 0.001 and 1: Prometheus computes 999 ms, not round(999.9 µs…) = 1000.
-    expect(withRangeFunctionsFixed("x[range()]", 0.0005, 1.0004)).toBe("x[999ms]");
+    expect(forPieces("x[range()]", 0.0005, 1.0004).query).toBe("x[999ms]");
   });
 
   it("leaves strings, comments and look-alike names alone", () => {
     expect(fixed('x{a="@ start()"} @ end()')).toBe('x{a="@ start()"} @ 4600.5');
     expect(fixed("x # end()\n + y @ start()")).toBe("x # end()\n + y @ 1000");
     expect(fixed("sum by (start) (x_end)")).toBe("sum by (start) (x_end)");
-    expect(fixed("my_start() + restart()")).toBe("my_start() + restart()");
+    expect(fixed('my_start + restart{range="end"}')).toBe('my_start + restart{range="end"}');
   });
 
-  it("refuses a use it cannot place, such as MetricsQL's end() function", () => {
+  it("refuses the start(), end() and range() functions, which pieces would evaluate as their own", () => {
     expect(() => fixed("time() - end()")).toThrow(InvalidArgumentError);
     expect(() => fixed("time() - end()")).toThrow(
       /uses end\(\) where promfleet cannot give it the whole range's value/,
     );
-    // A query that mentions them and does not parse cannot be checked: refused, not sent per piece.
-    expect(() => fixed("foo(end)")).toThrow(/the PromQL grammar cannot parse it/);
-    expect(() => fixed("foo(")).not.toThrow();
+    // The grammar knows the functions in lower case only: refused as a query it cannot parse.
+    expect(() => fixed("time() - END()")).toThrow(/does not parse as PromQL/);
+  });
+
+  it("finds them in any letter case, as Prometheus reads them, and says when @ end() was used", () => {
+    expect(forPieces("x - x @ END()", 1000, 4600.5)).toEqual({ query: "x - x @ 4600.5", readsEnd: true });
+    expect(forPieces("x @ Start()", 1000, 4600.5)).toEqual({ query: "x @ 1000", readsEnd: false });
+    expect(forPieces("up", 1000, 4600.5)).toEqual({ query: "up", readsEnd: false });
+  });
+
+  it.each([
+    "range_max(foo)", // MetricsQL: functions of the whole range asked
+    "running_sum(foo)",
+    "topk_max(3, foo)",
+    "keep_last_value(foo)",
+    "foo(end)",
+    "sum(",
+  ])("refuses %j, which does not parse as PromQL: its pieces might not add up to the whole", (query) => {
+    expect(() => planSplitRange(query, { start: 0, end: 3600, step: 60, split: "10m" }, 11_000)).toThrow(
+      /does not parse as PromQL .* ask without split/,
+    );
+    // One piece is the range asked as it is: nothing to vouch for.
+    expect(planSplitRange(query, { start: 0, end: 300, step: 60, split: "10m" }, 11_000).query).toBe(query);
   });
 });

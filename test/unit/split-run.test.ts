@@ -1,25 +1,32 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import type { QueryRangeOptions } from "../../src/client/query.ts";
-import { type PieceAsker, queryRangeInPieces } from "../../src/client/split/run.ts";
+import { prepareQueryRange, type QueryRangeOptions } from "../../src/client/query.ts";
+import { type PieceAsker, type PieceRequest, queryRangeInPieces } from "../../src/client/split/run.ts";
 import { ApiResponse } from "../../src/decode/response.ts";
 import { type MatrixData, RangeSeries } from "../../src/decode/types.ts";
 import { InvalidArgumentError, TimeoutError } from "../../src/index.ts";
 
+/** What a recorder saw. */
+interface Recorded {
+  asked: Array<{ promql: string; options: QueryRangeOptions }>;
+  pieces: PieceRequest[];
+  failures: unknown[];
+}
+
 /** An asker that records what each piece was asked with and answers after `delayMs`. */
-function recorder(
-  delayMs = 0,
-): PieceAsker & { asked: Array<{ promql: string; options: QueryRangeOptions }> } {
-  const asked: Array<{ promql: string; options: QueryRangeOptions }> = [];
+function recorder(delayMs = 0): PieceAsker & Recorded {
+  const seen: Recorded = { asked: [], pieces: [], failures: [] };
   return {
-    asked,
+    ...seen,
+    failed: (error) => seen.failures.push(error),
     maxPoints: 11_000,
     timeoutMs: 30_000,
     endpoint: "http://127.0.0.1:9/api/v1/query_range",
     cluster: "east",
     aligns: () => false,
-    async ask(promql, options) {
-      asked.push({ promql, options });
+    async ask(promql, options, piece) {
+      seen.asked.push({ promql, options });
+      seen.pieces.push(piece);
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       const start = Number(options.start);
       return new ApiResponse<MatrixData>(
@@ -39,7 +46,7 @@ describe("queryRangeInPieces", () => {
     const asker = recorder();
     const r = await queryRangeInPieces(
       "x @ end()",
-      { start: 0, end: 299, step: 60, split: "2m", dedup: true, timeout: 5_000 },
+      { start: 0, end: 299, step: 60, split: "2m", dedup: true, stats: true, timeout: 5_000 },
       asker,
     );
     expect(asker.asked.map((a) => [a.options.start, a.options.end])).toEqual([
@@ -49,8 +56,11 @@ describe("queryRangeInPieces", () => {
     ]);
     // @ end() is the whole range's end, not the piece's.
     expect(new Set(asker.asked.map((a) => a.promql))).toEqual(new Set(["x @ 299"]));
+    // Quiet (the call reports its own failure once) and reading the whole range's end (for the TTL).
+    expect(asker.pieces).toEqual(Array(3).fill({ asked: "x @ end()", readsUntil: 299, quiet: true }));
     for (const { options } of asker.asked) {
       expect(options.split).toBeUndefined();
+      expect(options.stats, "stats are dropped by the join: not asked for").toBeUndefined();
       expect(options.dedup).toBe(true);
       expect(options.timeout).toBeGreaterThan(4_000);
       expect(options.timeout).toBeLessThanOrEqual(5_000);
@@ -77,6 +87,7 @@ describe("queryRangeInPieces", () => {
     expect(asker.asked).toEqual([
       { promql: "x @ end()", options: { start: 0, end: 59.5, step: 15, signal } },
     ]);
+    expect(asker.pieces).toEqual([{ asked: "x @ end()", readsUntil: undefined, quiet: false }]);
   });
 
   it("does not send a piece once the deadline has passed, and says the range was split", async () => {
@@ -91,6 +102,9 @@ describe("queryRangeInPieces", () => {
       "http://127.0.0.1:9/api/v1/query_range (a range split into 6 pieces) did not complete within the deadline of 100 ms",
     );
     expect(asker.asked).toHaveLength(1);
+    // One failure reported, the call's.
+    expect(asker.failures).toHaveLength(1);
+    expect((asker.failures[0] as TimeoutError).timeoutMs).toBe(100);
     expect(((await call.catch((e: unknown) => e)) as TimeoutError).cluster).toBe("east");
   });
 
@@ -99,6 +113,7 @@ describe("queryRangeInPieces", () => {
     const bad: Array<[unknown, RegExp]> = [
       [null, /queryRange needs \{ start, end, step \}/],
       [{ start: 0, end: 600, step: 15, split: "1m", limit: 5 }, /split cannot be combined with limit/],
+      [{ start: 0, end: 600, step: 15, split: "1m", limit: -1 }, /limit must be a non-negative integer/],
       [{ start: 0, step: 15, split: "1m" }, /queryRange needs end/],
       [{ start: 600, end: 0, step: 15, split: "1m" }, /start \(600\) must not be after end/],
       [{ start: 0, end: 600, step: 15, split: "1m", timeout: -1 }, /timeout must be a positive number/],
@@ -155,5 +170,22 @@ describe("queryRangeInPieces", () => {
     controller.abort(reason);
     await expect(call).rejects.toBe(reason);
     expect(seen).toEqual([reason, reason, reason]);
+  });
+});
+
+describe("prepareQueryRange for a piece", () => {
+  it("carries the caller's text and the latest time read to the cache, not to the server", () => {
+    const { spec } = prepareQueryRange("x @ 600", { start: 0, end: 60, step: 15 }, 11_000, {
+      asked: "x @ end()",
+      readsUntil: 600,
+    });
+    expect([spec.askedQuery, spec.readsUntil]).toEqual(["x @ end()", 600]);
+    expect(spec.params).toContainEqual(["query", "x @ 600"]);
+    expect(JSON.stringify(spec.params)).not.toContain("end()");
+    // A text sent as asked needs no second name.
+    expect(
+      prepareQueryRange("up", { start: 0, end: 60, step: 15 }, 11_000, { asked: "up", readsUntil: undefined })
+        .spec.askedQuery,
+    ).toBeUndefined();
   });
 });

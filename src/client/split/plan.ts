@@ -1,4 +1,6 @@
+import { flooredRange } from "../../cache/keys.ts";
 import { InvalidArgumentError } from "../../errors/InvalidArgumentError.ts";
+import { checkLimit } from "../callOptions.ts";
 import {
   checkQuery,
   checkRange,
@@ -8,7 +10,7 @@ import {
   toUnixSeconds,
 } from "../params.ts";
 import type { QueryRangeOptions } from "../query.ts";
-import { withRangeFunctionsFixed } from "./rewrite.ts";
+import { forPieces, type PieceQuery } from "./rewrite.ts";
 
 /** `split` in its long form: the longest piece and how many pieces are asked at once. */
 export interface SplitOptions {
@@ -111,8 +113,9 @@ export function planPieces(
 }
 
 /** What a split call will ask: the query each piece sends and the pieces, in time order. */
-export interface SplitRange {
-  query: string;
+export interface SplitRange extends PieceQuery {
+  /** The whole range's end (floored when aligned), which `@ end()` reads. */
+  end: number;
   pieces: RangePiece[];
   concurrency: number;
 }
@@ -133,7 +136,7 @@ export function planSplitRange(
   const plan = checkSplit(options.split);
   if (plan === undefined) throw new InvalidArgumentError("split", "split is missing");
   // limit: 0 is Prometheus' "no limit"; any other would keep each piece's own series.
-  if (options.limit !== undefined && options.limit !== 0) {
+  if (options.limit !== undefined && checkLimit(options.limit) !== 0) {
     throw new InvalidArgumentError(
       "split",
       "split cannot be combined with limit: each piece would keep its own series",
@@ -146,18 +149,25 @@ export function planSplitRange(
   let end = toUnixSeconds(options.end, "end");
   const step = toSeconds(options.step, "step");
   checkRange(start, end, step, Number.MAX_SAFE_INTEGER);
-  if (align) [start, end] = [floorToStep(start, step), floorToStep(end, step)];
+  if (align) [start, end] = alignedBounds(start, end, step, maxPoints);
   const pieces = planPieces(start, end, step, plan, maxPoints);
-  return {
-    // One piece is the range itself, asked as it was (its `end` may lie between two points).
-    query: pieces.length > 1 ? withRangeFunctionsFixed(query, start, end) : query,
-    pieces,
-    concurrency: plan.concurrency,
-  };
+  // One piece is the range itself, asked as it was (its `end` may lie between two points).
+  const rewritten = pieces.length > 1 ? forPieces(query, start, end) : { query, readsEnd: false };
+  return { ...rewritten, end, pieces, concurrency: plan.concurrency };
 }
 
-/** `seconds` floored to a multiple of `step` from the epoch, in whole ms as alignRange does. */
-function floorToStep(seconds: number, step: number): number {
-  const [ms, stepMs] = [Math.round(seconds * 1000), Math.round(step * 1000)];
-  return (ms - (((ms % stepMs) + stepMs) % stepMs)) / 1000;
+/**
+ * The range as the client's cache would align it (see `alignRange`), so the pieces ask what the
+ * whole range asked through the cache would; the first point moves up a step only for a range
+ * that fits the limit whole, as the cache does for one that is asked whole.
+ */
+function alignedBounds(start: number, end: number, step: number, maxPoints: number): [number, number] {
+  const [startMs, endMs, stepMs] = [start, end, step].map((s) => Math.round(s * 1000)) as [
+    number,
+    number,
+    number,
+  ];
+  const fitsWhole = Math.floor((endMs - startMs) / stepMs) <= maxPoints;
+  const [from, to] = flooredRange(startMs, endMs, stepMs, fitsWhole ? maxPoints : Number.POSITIVE_INFINITY);
+  return [from / 1000, to / 1000];
 }

@@ -2,29 +2,36 @@ import { parser } from "@prometheus-io/lezer-promql";
 import { InvalidArgumentError } from "../../errors/InvalidArgumentError.ts";
 import { formatTime } from "../params.ts";
 
-/** Queries that cannot use the range's bounds or length skip the parse. */
-const MENTIONS = /\b(?:start|end|range)\b/;
-
 /** The grammar's nodes that stand for the range asked: `@ start()`, `@ end()`, `range()`. */
 const RANGE_NODES = new Set(["AtStart", "AtEnd", "DurationRange"]);
 
 /** One replacement: `[from, to)` of the text becomes `text`. */
 interface Edit {
+  node: string;
   from: number;
   to: number;
   text: string;
+}
+
+/** A query rewritten for the pieces of a split range. */
+export interface PieceQuery {
+  /** The text each piece sends. */
+  query: string;
+  /** Whether it reads at the whole range's end (`@ end()`), whatever the piece's own end. */
+  readsEnd: boolean;
 }
 
 /**
  * The query with `@ start()`, `@ end()` and `range()` — which mean the bounds and length of the
  * range asked — replaced by the whole range's values, so that each piece of a split range
  * evaluates what the whole would (as Cortex's and Thanos' query frontends do). Found with
- * Prometheus' own grammar, so text in strings and comments is left alone and a comment inside
- * `start( # … )` is no hiding place. Refused rather than evaluated per piece: the `start()`,
- * `end()` and `range()` functions, and a query that mentions them but does not parse (a dialect).
+ * Prometheus' own grammar (any letter case, as Prometheus reads them), so text in strings and
+ * comments is left alone and a comment inside `start( # … )` is no hiding place. Refused rather
+ * than evaluated per piece: the `start()`, `end()` and `range()` functions, and a query the
+ * grammar cannot parse — a dialect such as MetricsQL has functions of the whole range
+ * (`range_max`, `running_sum`) that pieces would evaluate piece by piece.
  */
-export function withRangeFunctionsFixed(promql: string, start: number, end: number): string {
-  if (!MENTIONS.test(promql)) return promql;
+export function forPieces(promql: string, start: number, end: number): PieceQuery {
   const edits = rangeEdits(promql, start, end);
   let out = "";
   let at = 0;
@@ -35,7 +42,7 @@ export function withRangeFunctionsFixed(promql: string, start: number, end: numb
   out += promql.slice(at);
   // What was replaced must be gone: a piece must never evaluate its own bounds.
   if (edits.length > 0 && rangeNodesIn(out) > 0) refuse("start(), end() or range()");
-  return out;
+  return { query: out, readsEnd: edits.some((e) => e.node === "AtEnd") };
 }
 
 function rangeEdits(promql: string, start: number, end: number): Edit[] {
@@ -51,12 +58,12 @@ function rangeEdits(promql: string, start: number, end: number): Edit[] {
           node.name === "DurationRange"
             ? `${Math.round(end * 1000) - Math.round(start * 1000)}ms`
             : formatTime(node.name === "AtStart" ? start : end);
-        edits.push({ from: node.from, to: afterEmptyCall(promql, node.to), text });
+        edits.push({ node: node.name, from: node.from, to: afterEmptyCall(promql, node.to), text });
         return false;
       }
       if (node.name === "FunctionIdentifier") {
         const name = promql.slice(node.from, node.to);
-        if (/^(?:start|end|range)$/.test(name)) functionUsed ??= `${name}()`;
+        if (/^(?:start|end|range)$/i.test(name)) functionUsed ??= `${name}()`;
         return false;
       }
       return undefined;
@@ -66,7 +73,7 @@ function rangeEdits(promql: string, start: number, end: number): Edit[] {
   if (!parsed) {
     throw new InvalidArgumentError(
       "split",
-      "the query mentions start, end or range and the PromQL grammar cannot parse it, so promfleet cannot give @ start(), @ end() or range() the whole range's values: ask without split",
+      "the query does not parse as PromQL (a dialect such as MetricsQL, or a function this grammar does not know), so promfleet cannot check that its pieces evaluate what the whole range would: ask without split",
     );
   }
   return edits;

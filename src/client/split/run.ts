@@ -1,5 +1,6 @@
 import type { ApiResponse } from "../../decode/response.ts";
 import type { MatrixData } from "../../decode/types.ts";
+import { AbortError } from "../../errors/AbortError.ts";
 import { InvalidArgumentError } from "../../errors/InvalidArgumentError.ts";
 import { TimeoutError } from "../../errors/TimeoutError.ts";
 import { callSignal, callTimeout } from "../callOptions.ts";
@@ -7,13 +8,22 @@ import type { QueryRangeOptions } from "../query.ts";
 import { joinPieces } from "./merge.ts";
 import { planSplitRange } from "./plan.ts";
 
+/** What the client needs to know of a piece beyond its options. */
+export interface PieceRequest {
+  /** The caller's PromQL text, which the one sent may be a rewrite of (for `invalidate`). */
+  asked: string;
+  /** The latest time the piece reads when later than its own end (`@ end()`), for the cache's TTL. */
+  readsUntil: number | undefined;
+  /** A piece of several: its failure is not an `error` event of its own (the call has one). */
+  quiet: boolean;
+}
+
 /** How a split range query reaches the server: the client's own call, one piece at a time. */
 export interface PieceAsker {
-  /**
-   * Runs one `queryRange` (no `split`) through the client: cache, single flight, retries.
-   * `asked` is the caller's PromQL text, which `promql` may be a rewrite of.
-   */
-  ask(promql: string, options: QueryRangeOptions, asked: string): Promise<ApiResponse<MatrixData>>;
+  /** Runs one `queryRange` (no `split`) through the client: cache, single flight, retries. */
+  ask(promql: string, options: QueryRangeOptions, piece: PieceRequest): Promise<ApiResponse<MatrixData>>;
+  /** Reports the call's failure once, as the `error` event of one call. */
+  failed(error: unknown): void;
   /** The server's points limit per series (`maxPointsPerSeries`). */
   maxPoints: number;
   /** The client's deadline when the call sets none. */
@@ -29,7 +39,8 @@ export interface PieceAsker {
 /**
  * A range query asked in pieces (`split`), `concurrency` at a time, under one deadline and
  * signal, and joined into one matrix. The first piece that fails stops the others and is the
- * call's error; a piece not started when the deadline passes is not sent.
+ * call's error (and its one `error` event); a piece not started when the deadline passes or
+ * after an abort is not sent.
  */
 export async function queryRangeInPieces(
   promql: string,
@@ -39,14 +50,10 @@ export async function queryRangeInPieces(
   if (typeof options !== "object" || options === null) {
     throw new InvalidArgumentError("options", "queryRange needs { start, end, step }");
   }
-  const { query, pieces, concurrency } = planSplitRange(
-    promql,
-    options,
-    client.maxPoints,
-    client.aligns(options),
-  );
+  const plan = planSplitRange(promql, options, client.maxPoints, client.aligns(options));
   const { split: _, ...whole } = options;
-  if (pieces.length === 1) return client.ask(query, whole, promql);
+  if (plan.pieces.length === 1)
+    return client.ask(plan.query, whole, { asked: promql, readsUntil: undefined, quiet: false });
   const timeoutMs = callTimeout(options, client.timeoutMs);
   const endsAt = performance.now() + timeoutMs;
   const callerSignal = callSignal(options);
@@ -57,33 +64,43 @@ export async function queryRangeInPieces(
   if (callerSignal?.aborted) forward();
   else callerSignal?.addEventListener("abort", forward, { once: true });
   const signal = stop.signal;
-  const answers = new Array<ApiResponse<MatrixData>>(pieces.length);
+  const piece: PieceRequest = {
+    asked: promql,
+    readsUntil: plan.readsEnd ? plan.end : undefined,
+    quiet: true,
+  };
+  // Statistics are per piece and dropped by the join: not worth the server's work.
+  const each = { ...whole, stats: undefined, signal };
+  const answers = new Array<ApiResponse<MatrixData>>(plan.pieces.length);
   let failure: { error: unknown } | undefined;
   let next = 0;
   const work = async (): Promise<void> => {
-    while (failure === undefined && next < pieces.length) {
+    while (failure === undefined && next < plan.pieces.length) {
       const index = next++;
-      const piece = pieces[index]!;
       const timeout = endsAt - performance.now();
       try {
-        if (timeout <= 0) throw deadlineError(client, timeoutMs, pieces.length);
-        answers[index] = await client.ask(query, { ...whole, ...piece, signal, timeout }, promql);
+        if (callerSignal?.aborted) throw abortError(client, callerSignal.reason);
+        if (timeout <= 0) throw deadlineError(client, timeoutMs, plan.pieces.length);
+        answers[index] = await client.ask(plan.query, { ...each, ...plan.pieces[index]!, timeout }, piece);
       } catch (error) {
         // The first failure is the call's; the pieces it stops fail after it and are not reported.
         // A piece's own deadline is the time the call had left: its timeout is the call's.
         failure ??= {
-          error: ownTimeout(error) ? deadlineError(client, timeoutMs, pieces.length, error) : error,
+          error: ownTimeout(error) ? deadlineError(client, timeoutMs, plan.pieces.length, error) : error,
         };
         stop.abort();
       }
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, pieces.length) }, work));
+    await Promise.all(Array.from({ length: Math.min(plan.concurrency, plan.pieces.length) }, work));
   } finally {
     callerSignal?.removeEventListener("abort", forward);
   }
-  if (failure !== undefined) throw failure.error;
+  if (failure !== undefined) {
+    client.failed(failure.error);
+    throw failure.error;
+  }
   return joinPieces(answers);
 }
 
@@ -98,4 +115,9 @@ function deadlineError(client: PieceAsker, timeoutMs: number, pieces: number, ca
     `${endpoint} (a range split into ${pieces} pieces) did not complete within the deadline of ${Math.round(timeoutMs)} ms`,
     { endpoint, cluster, timeoutMs, cause },
   );
+}
+
+function abortError(client: PieceAsker, reason: unknown): AbortError {
+  const { endpoint, cluster } = client;
+  return new AbortError(`the call to ${endpoint} was aborted`, { endpoint, cluster, cause: reason });
 }
