@@ -33,20 +33,23 @@ function loadOtel(): Promise<void> {
 export type SpanAttributes = Attributes;
 
 /**
- * Runs `work` inside a client span named `name` (OpenTelemetry's HTTP conventions: method and
- * route), when @opentelemetry/api is installed; otherwise runs it as is. Nested calls become
- * child spans through the active context. Errors set the span's status and `error.type`.
+ * Runs `work` inside a span named `name` — a client span (OpenTelemetry's HTTP conventions:
+ * method and route) unless `internal` (a call made of several requests, the parent of theirs) —
+ * when @opentelemetry/api is installed; otherwise runs it as is. Nested calls become child spans
+ * through the active context. Errors set the span's status and `error.type`.
  */
 export async function withSpan<T>(
   name: string,
   attributes: SpanAttributes,
   work: (span: Span | undefined) => Promise<T>,
+  internal = false,
 ): Promise<T> {
   if (otel === undefined) await loadOtel();
   const api = otel;
   if (!api) return work(undefined);
   const tracer = api.trace.getTracer("promfleet", VERSION);
-  return tracer.startActiveSpan(name, { kind: api.SpanKind.CLIENT, attributes }, async (span) => {
+  const kind = internal ? api.SpanKind.INTERNAL : api.SpanKind.CLIENT;
+  return tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
     try {
       return await work(span);
     } catch (error) {

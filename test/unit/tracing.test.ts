@@ -67,6 +67,19 @@ describe("tracing with @opentelemetry/api installed and an SDK registered", () =
     expect(span.attributes["http.response.status_code"]).toBe(400);
   });
 
+  it("makes a split range one internal span, the parent of one client span a piece", async () => {
+    const client = new PrometheusClient({ url: fake.url, cluster: "east" });
+    await client.queryRange("up", { start: 1_700_000_040, end: 1_700_000_040 + 170, step: 15, split: "1m" });
+    await client.close();
+    const spans = exporter.getFinishedSpans();
+    const parent = spans.find((s) => s.name === "promfleet split api/v1/query_range")!;
+    const pieces = spans.filter((s) => s.name === "prometheus api/v1/query_range");
+    expect(parent.kind).toBe(0); // SpanKind.INTERNAL
+    expect(parent.attributes).toEqual({ "promfleet.split.pieces": 3, "promfleet.cluster": "east" });
+    expect(pieces).toHaveLength(3);
+    for (const piece of pieces) expect(piece.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+  });
+
   it("nests spans through the active context", async () => {
     await withSpan("outer", {}, async () => {
       const client = new PrometheusClient({ url: fake.url });

@@ -3,10 +3,11 @@ import type { MatrixData } from "../../decode/types.ts";
 import { AbortError } from "../../errors/AbortError.ts";
 import { InvalidArgumentError } from "../../errors/InvalidArgumentError.ts";
 import { TimeoutError } from "../../errors/TimeoutError.ts";
+import { type SpanAttributes, withSpan } from "../../observe/tracing.ts";
 import { callSignal, callTimeout } from "../callOptions.ts";
 import type { QueryRangeOptions } from "../query.ts";
 import { joinPieces } from "./merge.ts";
-import { planSplitRange } from "./plan.ts";
+import { planSplitRange, type SplitRange } from "./plan.ts";
 
 /** What the client needs to know of a piece beyond its options. */
 export interface PieceRequest {
@@ -54,9 +55,40 @@ export async function queryRangeInPieces(
   const { split: _, ...whole } = options;
   if (plan.pieces.length === 1)
     return client.ask(plan.query, whole, { asked: promql, readsUntil: undefined, quiet: false });
-  const timeoutMs = callTimeout(options, client.timeoutMs);
-  const endsAt = performance.now() + timeoutMs;
-  const callerSignal = callSignal(options);
+  const call: PiecesCall = {
+    asked: promql,
+    timeoutMs: callTimeout(options, client.timeoutMs),
+    endsAt: 0,
+    signal: callSignal(options),
+  };
+  call.endsAt = performance.now() + call.timeoutMs;
+  const attributes: SpanAttributes = { "promfleet.split.pieces": plan.pieces.length };
+  if (client.cluster !== undefined) attributes["promfleet.cluster"] = client.cluster;
+  // One span for the call, the parent of its pieces' client spans.
+  return withSpan(
+    "promfleet split api/v1/query_range",
+    attributes,
+    () => askPieces(plan, whole, call, client),
+    true,
+  );
+}
+
+/** A split call's own: the caller's text, its deadline (from when it was made) and its signal. */
+interface PiecesCall {
+  asked: string;
+  timeoutMs: number;
+  endsAt: number;
+  signal: AbortSignal | undefined;
+}
+
+/** Asks the planned pieces with `whole`'s options under the call's deadline and signal, then joins them. */
+async function askPieces(
+  plan: SplitRange,
+  whole: Omit<QueryRangeOptions, "split">,
+  call: PiecesCall,
+  client: PieceAsker,
+): Promise<ApiResponse<MatrixData>> {
+  const { timeoutMs, endsAt, signal: callerSignal } = call;
   // The pieces' one signal: the caller's abort (with its reason) or the first failure. Not
   // AbortSignal.any, which keeps a dependent signal per call on a long-lived caller signal.
   const stop = new AbortController();
@@ -65,12 +97,12 @@ export async function queryRangeInPieces(
   else callerSignal?.addEventListener("abort", forward, { once: true });
   const signal = stop.signal;
   const piece: PieceRequest = {
-    asked: promql,
+    asked: call.asked,
     readsUntil: plan.readsEnd ? plan.end : undefined,
     quiet: true,
   };
   // Statistics are per piece and dropped by the join: not worth the server's work.
-  const each = { ...whole, stats: undefined, signal };
+  const each = { ...whole, stats: undefined, signal, timeout: undefined };
   const answers = new Array<ApiResponse<MatrixData>>(plan.pieces.length);
   let failure: { error: unknown } | undefined;
   let next = 0;
