@@ -49,7 +49,11 @@ export interface ResultCacheSettings {
   /** The transport call. */
   fetch: <T>(
     spec: RequestSpec,
-    options: { signal: AbortSignal | undefined; timeoutMs: number; bestEffort?: boolean | undefined },
+    options: {
+      signal: AbortSignal | undefined;
+      timeoutMs: number;
+      bestEffort?: boolean | (() => boolean) | undefined;
+    },
     decode: BodyDecoder<T>,
   ) => Promise<ApiResponse<T>>;
   /** The endpoint URL as shown in errors and events. */
@@ -142,7 +146,7 @@ export class ResultCache {
       const flightMs = Math.max(s.clientTimeoutMs, call.timeoutMs);
       const { promise, coalesced } = this.#flights.join(
         flightKey,
-        (signal) =>
+        (signal, quiet) =>
           this.#resolve(aligned, decode, {
             key: tokens ? key : undefined,
             genKeys,
@@ -152,9 +156,11 @@ export class ResultCache {
             reporter,
             timeoutMs: flightMs,
             ttlMs: typeof call.cache === "number" ? call.cache : undefined,
-            quiet: call.quiet,
+            quiet,
           }),
-        { signal: deadline.signal, error: () => deadline.error(endpoint, s.cluster) },
+        // A split range's piece reports its failure through its call; anyone else wants the
+        // flight's `error` event (also one who left: an abandoned flight reports its error).
+        { signal: deadline.signal, error: () => deadline.error(endpoint, s.cluster), quiet: call.quiet },
         flightMs,
       );
       if (coalesced) this.#emit("coalesced", endpoint);
@@ -216,7 +222,8 @@ export class ResultCache {
       reporter: CacheReporter;
       timeoutMs: number;
       ttlMs: number | undefined;
-      quiet: boolean | undefined;
+      /** Asked when the request fails: whether no caller wants an `error` event. */
+      quiet: () => boolean;
     },
   ): Promise<ApiResponse<T>> {
     const s = this.#s;

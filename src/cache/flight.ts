@@ -12,6 +12,8 @@ import { asStopReason } from "../transport/deadline.ts";
 export interface FlightWaiter {
   signal: AbortSignal;
   error: () => unknown;
+  /** The caller reports a failure itself (a split range's piece): it does not need the work to. */
+  quiet?: boolean | undefined;
 }
 
 interface Waiter<T> {
@@ -23,6 +25,8 @@ class Flight<T> {
   readonly controller = new AbortController();
   readonly waiters = new Set<Waiter<T>>();
   settled = false;
+  /** Callers that joined wanting the work to report its failure (every one not `quiet`). */
+  loud = 0;
   /** The time the flight's own work was given, in ms. */
   readonly budgetMs: number;
 
@@ -48,14 +52,15 @@ export class FlightGroup {
 
   /**
    * Waits for the flight of `key`, starting it with `start` when none runs. `start` gets a signal
-   * that aborts when every waiter has left. `budgetMs` is the time that work gets: a running
+   * that aborts when every waiter has left, and `quiet()`: whether no caller that joined wants
+   * the work to report its failure (asked when it fails; callers may join until then). `budgetMs` is the time that work gets: a running
    * flight given less is not joined (a caller allowing more would fail by another caller's
    * deadline), and a new flight takes its place for later callers. `coalesced` says whether the
    * caller joined a running flight.
    */
   join<T>(
     key: string,
-    start: (signal: AbortSignal) => Promise<T>,
+    start: (signal: AbortSignal, quiet: () => boolean) => Promise<T>,
     waiter: FlightWaiter,
     budgetMs = Number.POSITIVE_INFINITY,
   ): { promise: Promise<T>; coalesced: boolean } {
@@ -88,6 +93,7 @@ export class FlightGroup {
         },
       };
       flight.waiters.add(entry);
+      if (!waiter.quiet) flight.loud++;
       signal.addEventListener("abort", onAbort, { once: true });
     });
     if (!running && flight.waiters.size > 0) {
@@ -97,13 +103,17 @@ export class FlightGroup {
     return { promise, coalesced: running !== undefined };
   }
 
-  #start<T>(key: string, flight: Flight<T>, start: (signal: AbortSignal) => Promise<T>): void {
+  #start<T>(
+    key: string,
+    flight: Flight<T>,
+    start: (signal: AbortSignal, quiet: () => boolean) => Promise<T>,
+  ): void {
     const forget = () => {
       flight.settled = true;
       if (this.#flights.get(key) === flight) this.#flights.delete(key);
     };
     Promise.resolve()
-      .then(() => start(flight.controller.signal))
+      .then(() => start(flight.controller.signal, () => flight.loud === 0))
       .then(
         (value) => {
           forget();

@@ -153,6 +153,10 @@ export class PrometheusClient extends ReadEndpoints {
       ask: (query, o, piece) =>
         this.#send(() => prepareQueryRange(query, o, maxPoints, piece), o, piece.quiet),
       failed: (error) => this.#transport.reportFailure(endpoint, error as Error),
+      check: (query, o) => {
+        prepareQueryRange(query, o, maxPoints);
+        callCache(o);
+      },
       maxPoints,
       timeoutMs: this.#options.timeoutMs,
       endpoint,

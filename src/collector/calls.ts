@@ -90,7 +90,11 @@ export function precheckRange(query: string, options: FleetQueryRangeOptions): v
   const { call } = splitOptions(options);
   prepareQueryRange(query, call as QueryRangeOptions, Number.MAX_SAFE_INTEGER);
   // The pieces' size against each server's limit is checked per cluster; the rest once.
-  if (call.split !== undefined) planSplitRange(query, call as QueryRangeOptions, Number.MAX_SAFE_INTEGER);
+  // Planned as given and as an aligning cache floors it: either may be the one with several pieces.
+  if (call.split !== undefined) {
+    for (const align of [false, true])
+      planSplitRange(query, call as QueryRangeOptions, Number.MAX_SAFE_INTEGER, align);
+  }
 }
 
 /** Checks an instant query's other options (time, limit, ...) once for the whole fleet. */

@@ -47,9 +47,10 @@ export interface CallOptions {
   timeoutMs: number;
   /**
    * A lookup nobody asked for and whose failure changes nothing (health()'s version lookup): its
-   * failure is logged at debug but not emitted as an `error` event, which callers count.
+   * failure is logged at debug but not emitted as an `error` event, which callers count. A
+   * function is asked when the call fails (a cache flight: whether anyone waiting wants the event).
    */
-  bestEffort?: boolean | undefined;
+  bestEffort?: boolean | (() => boolean) | undefined;
 }
 
 /** Everything the transport needs from its client. */
@@ -115,7 +116,8 @@ export class Transport {
       return await this.#attempts(spec, deadline, endpoint, decode);
     } catch (error) {
       const failure = this.#finalError(error, deadline, endpoint);
-      this.reportFailure(endpoint, failure, !options.bestEffort);
+      const quiet = typeof options.bestEffort === "function" ? options.bestEffort() : options.bestEffort;
+      this.reportFailure(endpoint, failure, !quiet);
       throw failure;
     } finally {
       deadline.dispose();

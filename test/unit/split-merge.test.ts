@@ -131,6 +131,41 @@ describe("joinPieces", () => {
     expect([mixed.cached, mixed.ageMs]).toEqual([false, undefined]);
   });
 
+  it("keeps a label set a server sends twice in one answer as two series, each in time order", () => {
+    const a = { job: "a" };
+    const joined = joinPieces([
+      answer([
+        series(a, [
+          [0, 1],
+          [60, 1],
+        ]),
+        series(a, [
+          [0, 2],
+          [60, 2],
+        ]),
+      ]),
+      answer([series(a, [[120, 1]]), series(a, [[120, 2]])]),
+    ]);
+    expect(wire(joined)).toEqual([
+      {
+        metric: a,
+        values: [
+          [0, "1"],
+          [60, "1"],
+          [120, "1"],
+        ],
+      },
+      {
+        metric: a,
+        values: [
+          [0, "2"],
+          [60, "2"],
+          [120, "2"],
+        ],
+      },
+    ]);
+  });
+
   it("hands a series found in one piece over without copying its columns", () => {
     const only = series({ job: "a" }, [[0, 1]]);
     const joined = joinPieces([answer([only]), answer([])]);

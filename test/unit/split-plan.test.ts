@@ -165,9 +165,17 @@ describe("forPieces", () => {
   });
 
   it("finds them in any letter case, as Prometheus reads them, and says when @ end() was used", () => {
-    expect(forPieces("x - x @ END()", 1000, 4600.5)).toEqual({ query: "x - x @ 4600.5", readsEnd: true });
-    expect(forPieces("x @ Start()", 1000, 4600.5)).toEqual({ query: "x @ 1000", readsEnd: false });
-    expect(forPieces("up", 1000, 4600.5)).toEqual({ query: "up", readsEnd: false });
+    expect(forPieces("x - x @ END()", 1000, 4600.5)).toEqual({
+      query: "x - x @ 4600.5",
+      readsEnd: true,
+      readsAhead: 0,
+    });
+    expect(forPieces("x @ Start()", 1000, 4600.5)).toEqual({
+      query: "x @ 1000",
+      readsEnd: false,
+      readsAhead: 0,
+    });
+    expect(forPieces("up", 1000, 4600.5)).toEqual({ query: "up", readsEnd: false, readsAhead: 0 });
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
+import { RECENT_TTL_MS, ttlFor } from "../../src/cache/keys.ts";
 import { prepareQueryRange, type QueryRangeOptions } from "../../src/client/query.ts";
 import { type PieceAsker, type PieceRequest, queryRangeInPieces } from "../../src/client/split/run.ts";
 import { ApiResponse } from "../../src/decode/response.ts";
@@ -19,6 +20,7 @@ function recorder(delayMs = 0): PieceAsker & Recorded {
   return {
     ...seen,
     failed: (error) => seen.failures.push(error),
+    check: () => undefined,
     maxPoints: 11_000,
     timeoutMs: 30_000,
     endpoint: "http://127.0.0.1:9/api/v1/query_range",
@@ -187,5 +189,42 @@ describe("prepareQueryRange for a piece", () => {
       prepareQueryRange("up", { start: 0, end: 60, step: 15 }, 11_000, { asked: "up", readsUntil: undefined })
         .spec.askedQuery,
     ).toBeUndefined();
+  });
+});
+
+describe("what a piece reads past its own end, for the cache's TTL", () => {
+  const readsUntil = async (query: string) => {
+    const asker = recorder();
+    await queryRangeInPieces(query, { start: 0, end: 3 * 86_400, step: 3600, split: "1d" }, asker);
+    return asker.pieces.map((p) => p.readsUntil);
+  };
+  const ends = [82_800, 169_200, 255_600, 259_200]; // each piece's last hourly point
+
+  it("is nothing for a plain query, the whole range's end with @ end()", async () => {
+    expect(await readsUntil("up")).toEqual([undefined, undefined, undefined, undefined]);
+    expect(await readsUntil("up - up @ end()")).toEqual(Array(4).fill(259_200));
+  });
+
+  it("reaches as far ahead as a negative offset, the rewritten -range() included", async () => {
+    expect(await readsUntil("up offset -1d")).toEqual(ends.map((e) => e + 86_400));
+    expect(await readsUntil("up offset -range()")).toEqual(ends.map((e) => e + 259_200));
+    expect(await readsUntil("up @ start() offset -2d")).toEqual(ends.map((e) => e + 172_800));
+    expect(await readsUntil("up offset 1d")).toEqual([undefined, undefined, undefined, undefined]);
+    // An offset that is an expression: it may read anything ahead.
+    expect(await readsUntil("up offset -(1h + 5m)")).toEqual(Array(4).fill(Number.POSITIVE_INFINITY));
+  });
+
+  it("gives a piece that reads the last minute the cache's short TTL", () => {
+    const now = Date.now();
+    const { spec } = prepareQueryRange(
+      "up offset -1d",
+      { start: 0, end: now / 1000 - 86_000, step: 60 },
+      1e9,
+      {
+        asked: "up offset -1d",
+        readsUntil: now / 1000 - 86_000 + 86_400,
+      },
+    );
+    expect(ttlFor(spec, 600_000, now)).toBe(RECENT_TTL_MS);
   });
 });

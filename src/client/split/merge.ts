@@ -15,7 +15,7 @@ interface SeriesParts {
 /**
  * Joins the answers of a split range, given in time order, into the one matrix the whole range
  * would give: each series' columns end to end (pieces share no point), its native histograms
- * likewise. A series that only some pieces have is placed where Prometheus sorts it (by label
+ * likewise; a label set sent twice in one answer stays two series. A series that only some pieces have is placed where Prometheus sorts it (by label
  * set); when every series is in the first piece the server's order is kept. Warnings and infos
  * are each piece's, once each; `stats` is per piece and dropped. `cached` only when every piece
  * came from the cache, with the oldest piece's age.
@@ -24,9 +24,15 @@ export function joinPieces(answers: ReadonlyArray<ApiResponse<MatrixData>>): Api
   const byLabels = new Map<string, SeriesParts>();
   let lateSeries = false;
   answers.forEach((answer, piece) => {
+    // A label set a server sends twice in one answer (a proxy merging replicas without dedup) is
+    // two series: its n-th time in a piece joins its n-th time in the others.
+    const seen = new Map<string, number>();
     for (const series of answer.data.result) {
       const pairs = sortedPairs(series.metric);
-      const key = JSON.stringify(pairs);
+      const labels = JSON.stringify(pairs);
+      const nth = seen.get(labels) ?? 0;
+      seen.set(labels, nth + 1);
+      const key = `${nth}\u0000${labels}`;
       let parts = byLabels.get(key);
       if (parts === undefined) {
         parts = {

@@ -152,7 +152,8 @@ export function planSplitRange(
   if (align) [start, end] = alignedBounds(start, end, step, maxPoints);
   const pieces = planPieces(start, end, step, plan, maxPoints);
   // One piece is the range itself, asked as it was (its `end` may lie between two points).
-  const rewritten = pieces.length > 1 ? forPieces(query, start, end) : { query, readsEnd: false };
+  const rewritten =
+    pieces.length > 1 ? forPieces(query, start, end) : { query, readsEnd: false, readsAhead: 0 };
   return { ...rewritten, end, pieces, concurrency: plan.concurrency };
 }
 

@@ -1,6 +1,6 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { InvalidArgumentError } from "../../errors/InvalidArgumentError.ts";
-import { formatTime } from "../params.ts";
+import { formatTime, toSeconds } from "../params.ts";
 
 /** The grammar's nodes that stand for the range asked: `@ start()`, `@ end()`, `range()`. */
 const RANGE_NODES = new Set(["AtStart", "AtEnd", "DurationRange"]);
@@ -19,6 +19,8 @@ export interface PieceQuery {
   query: string;
   /** Whether it reads at the whole range's end (`@ end()`), whatever the piece's own end. */
   readsEnd: boolean;
+  /** How far past a time it evaluates it reads (seconds): its largest negative `offset`, or 0. */
+  readsAhead: number;
 }
 
 /**
@@ -40,9 +42,10 @@ export function forPieces(promql: string, start: number, end: number): PieceQuer
     at = edit.to;
   }
   out += promql.slice(at);
+  const { rangeNodes, readsAhead } = readOf(out);
   // What was replaced must be gone: a piece must never evaluate its own bounds.
-  if (edits.length > 0 && rangeNodesIn(out) > 0) refuse("start(), end() or range()");
-  return { query: out, readsEnd: edits.some((e) => e.node === "AtEnd") };
+  if (rangeNodes > 0) refuse("start(), end() or range()");
+  return { query: out, readsEnd: edits.some((e) => e.node === "AtEnd"), readsAhead };
 }
 
 function rangeEdits(promql: string, start: number, end: number): Edit[] {
@@ -79,15 +82,36 @@ function rangeEdits(promql: string, start: number, end: number): Edit[] {
   return edits;
 }
 
-/** How many range nodes the grammar finds in `promql`. */
-function rangeNodesIn(promql: string): number {
-  let count = 0;
+/**
+ * What the rewritten query still holds of the range (nothing, if the rewrite was right), and how
+ * far ahead its negative offsets read: an old piece of `x offset -1d` reads the day after it,
+ * which may be the last minute, and the cache must keep it as briefly as recent data. An offset
+ * that is not a plain `-<duration>` counts as reading anything ahead.
+ */
+function readOf(promql: string): { rangeNodes: number; readsAhead: number } {
+  let rangeNodes = 0;
+  let readsAhead = 0;
   parser.parse(promql).iterate({
     enter(node) {
-      if (RANGE_NODES.has(node.name)) count++;
+      if (RANGE_NODES.has(node.name)) rangeNodes++;
+      if (node.name !== "OffsetDurationExpr") return undefined;
+      const text = promql.slice(node.from, node.to);
+      if (text.includes("-")) readsAhead = Math.max(readsAhead, negativeOffset(text));
+      return false;
     },
   });
-  return count;
+  return { rangeNodes, readsAhead };
+}
+
+/** Seconds of `-<duration>`; Infinity for anything else with a minus in it (an expression). */
+function negativeOffset(text: string): number {
+  const plain = /^-\s*([0-9][0-9A-Za-z.]*)$/.exec(text.trim());
+  if (!plain) return Number.POSITIVE_INFINITY;
+  try {
+    return toSeconds(plain[1]!, "offset");
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
 }
 
 /** The end of the `( )` after a name at `from`, across whitespace and `#` comments. */

@@ -7,7 +7,7 @@ import { type SpanAttributes, withSpan } from "../../observe/tracing.ts";
 import { callSignal, callTimeout } from "../callOptions.ts";
 import type { QueryRangeOptions } from "../query.ts";
 import { joinPieces } from "./merge.ts";
-import { planSplitRange, type SplitRange } from "./plan.ts";
+import { planSplitRange, type RangePiece, type SplitRange } from "./plan.ts";
 
 /** What the client needs to know of a piece beyond its options. */
 export interface PieceRequest {
@@ -25,6 +25,8 @@ export interface PieceAsker {
   ask(promql: string, options: QueryRangeOptions, piece: PieceRequest): Promise<ApiResponse<MatrixData>>;
   /** Reports the call's failure once, as the `error` event of one call. */
   failed(error: unknown): void;
+  /** Checks a piece's options as `ask` would, throwing what it would reject with. */
+  check(promql: string, options: QueryRangeOptions): void;
   /** The server's points limit per series (`maxPointsPerSeries`). */
   maxPoints: number;
   /** The client's deadline when the call sets none. */
@@ -52,6 +54,8 @@ export async function queryRangeInPieces(
     throw new InvalidArgumentError("options", "queryRange needs { start, end, step }");
   }
   const plan = planSplitRange(promql, options, client.maxPoints, client.aligns(options));
+  // Every option checked before anything starts: a bad one is a rejection, not a failed call.
+  client.check(plan.query, { ...options, ...plan.pieces[0]!, split: undefined });
   const { split: _, ...whole } = options;
   if (plan.pieces.length === 1)
     return client.ask(plan.query, whole, { asked: promql, readsUntil: undefined, quiet: false });
@@ -96,11 +100,6 @@ async function askPieces(
   if (callerSignal?.aborted) forward();
   else callerSignal?.addEventListener("abort", forward, { once: true });
   const signal = stop.signal;
-  const piece: PieceRequest = {
-    asked: call.asked,
-    readsUntil: plan.readsEnd ? plan.end : undefined,
-    quiet: true,
-  };
   // Statistics are per piece and dropped by the join: not worth the server's work.
   const each = { ...whole, stats: undefined, signal, timeout: undefined };
   const answers = new Array<ApiResponse<MatrixData>>(plan.pieces.length);
@@ -113,7 +112,9 @@ async function askPieces(
       try {
         if (callerSignal?.aborted) throw abortError(client, callerSignal.reason);
         if (timeout <= 0) throw deadlineError(client, timeoutMs, plan.pieces.length);
-        answers[index] = await client.ask(plan.query, { ...each, ...plan.pieces[index]!, timeout }, piece);
+        const range = plan.pieces[index]!;
+        const piece = { asked: call.asked, readsUntil: readsUntil(plan, range), quiet: true };
+        answers[index] = await client.ask(plan.query, { ...each, ...range, timeout }, piece);
       } catch (error) {
         // The first failure is the call's; the pieces it stops fail after it and are not reported.
         // A piece's own deadline is the time the call had left: its timeout is the call's.
@@ -134,6 +135,15 @@ async function askPieces(
     throw failure.error;
   }
   return joinPieces(answers);
+}
+
+/**
+ * The latest time a piece reads when it is later than the piece's end — the whole range's end
+ * for `@ end()`, plus how far negative offsets reach — for the cache's TTL of recent data.
+ */
+function readsUntil(plan: SplitRange, piece: RangePiece): number | undefined {
+  if (!plan.readsEnd && plan.readsAhead === 0) return undefined;
+  return (plan.readsEnd ? plan.end : piece.end) + plan.readsAhead;
 }
 
 /** A TimeoutError of a deadline of ours (not Prometheus' own `errorType: timeout`). */
