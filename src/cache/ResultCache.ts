@@ -73,7 +73,7 @@ export interface CachedCall {
   cache: boolean | number;
   /**
    * A request of a call made of several (a split range's piece): its failure is not an `error`
-   * event of its own. A flight it starts is quiet for every caller that joins it.
+   * event of its own. A flight it shares reports its failure if any other caller joined it.
    */
   quiet?: boolean | undefined;
 }

@@ -53,10 +53,10 @@ export class FlightGroup {
   /**
    * Waits for the flight of `key`, starting it with `start` when none runs. `start` gets a signal
    * that aborts when every waiter has left, and `quiet()`: whether no caller that joined wants
-   * the work to report its failure (asked when it fails; callers may join until then). `budgetMs` is the time that work gets: a running
-   * flight given less is not joined (a caller allowing more would fail by another caller's
-   * deadline), and a new flight takes its place for later callers. `coalesced` says whether the
-   * caller joined a running flight.
+   * the work to report its failure (asked when it fails; callers may join until then).
+   * `budgetMs` is the time that work gets: a running flight given less is not joined (a caller
+   * allowing more would fail by another caller's deadline), and a new flight takes its place for
+   * later callers. `coalesced` says whether the caller joined a running flight.
    */
   join<T>(
     key: string,

@@ -13,7 +13,10 @@ import { planSplitRange, type RangePiece, type SplitRange } from "./plan.ts";
 export interface PieceRequest {
   /** The caller's PromQL text, which the one sent may be a rewrite of (for `invalidate`). */
   asked: string;
-  /** The latest time the piece reads when later than its own end (`@ end()`), for the cache's TTL. */
+  /**
+   * The latest time the piece reads when later than its own end (`@ end()`, a negative
+   * `offset`), for the cache's TTL of recent data.
+   */
   readsUntil: number | undefined;
   /** A piece of several: its failure is not an `error` event of its own (the call has one). */
   quiet: boolean;
