@@ -124,6 +124,8 @@ export const RECENT_TTL_MS = 5_000;
 export function ttlFor(spec: RequestSpec, baseTtlMs: number, now: number): number {
   const bound = spec.params.find(([name]) => name === "end" || name === "time")?.[1];
   if (bound === undefined) return baseTtlMs;
+  // Infinity: it may read anything ahead (an offset expression), the last minute included.
+  if (spec.readsUntil === Number.POSITIVE_INFINITY) return Math.min(baseTtlMs, RECENT_TTL_MS);
   const ms = Math.max(Number(bound), spec.readsUntil ?? Number.NEGATIVE_INFINITY) * 1000;
   if (Number.isFinite(ms) && ms > now - RECENT_MS) return Math.min(baseTtlMs, RECENT_TTL_MS);
   return baseTtlMs;

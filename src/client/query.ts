@@ -17,6 +17,7 @@ import {
   toUnixSeconds,
 } from "./params.ts";
 import type { SplitOptions } from "./split/plan.ts";
+import { readsAhead } from "./split/rewrite.ts";
 
 /** Options of `query()`. */
 export interface QueryOptions extends QueryParamOptions {
@@ -64,8 +65,10 @@ const decodeMatrix = scanningDecoder(
 
 /** Builds an instant query request; arguments are checked before anything is sent. */
 export function prepareQuery(promql: string, options: QueryOptions | undefined): PreparedRequest<QueryData> {
-  const params: Array<[string, string]> = [["query", checkQuery(promql)]];
-  if (options?.time !== undefined) params.push(["time", formatTime(toUnixSeconds(options.time, "time"))]);
+  const query = checkQuery(promql);
+  const params: Array<[string, string]> = [["query", query]];
+  const time = options?.time === undefined ? undefined : toUnixSeconds(options.time, "time");
+  if (time !== undefined) params.push(["time", formatTime(time)]);
   params.push(...queryParams(options));
   return {
     spec: {
@@ -74,6 +77,8 @@ export function prepareQuery(promql: string, options: QueryOptions | undefined):
       method: "form",
       sendTimeout: true,
       namespace: checkNamespace(options?.namespace),
+      // Keyed without a time, a query about "now" reads nothing later than now.
+      readsUntil: time === undefined ? undefined : readsPast(query, time),
     },
     decode: decodeAnyQuery,
   };
@@ -112,8 +117,17 @@ export function prepareQueryRange(
       sendTimeout: true,
       namespace: checkNamespace(options.namespace),
       askedQuery: piece?.asked === promql ? undefined : piece?.asked,
-      readsUntil: piece?.readsUntil,
+      readsUntil: piece?.readsUntil ?? readsPast(query, end),
     },
     decode: decodeMatrix,
   };
+}
+
+/**
+ * The latest time a query evaluated at `time` reads when later than it — through a negative
+ * `offset` — for the cache's short TTL of recent data; undefined when it reads nothing later.
+ */
+function readsPast(query: string, time: number): number | undefined {
+  const ahead = readsAhead(query);
+  return ahead > 0 ? time + ahead : undefined;
 }

@@ -115,7 +115,10 @@ export class MetricsCollector {
     promql: string,
     options: FleetQueryRangeOptions,
   ): Promise<FleetResult<ApiResponse<MatrixData>, ApiResponse<MatrixData>>> {
-    return this.#fanOut(options, () => queryRangeOperation(promql, options, this.#options.checkSyntax));
+    const { checkSyntax, cache } = this.#options;
+    return this.#fanOut(options, () =>
+      queryRangeOperation(promql, options, checkSyntax, cache !== undefined),
+    );
   }
 
   /** `series()` on every selected cluster; `merged()` labels each label set with its cluster. */

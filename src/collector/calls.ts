@@ -85,14 +85,18 @@ export function precheckQuery(promql: unknown, checkSyntax: boolean): string {
   return promql as string;
 }
 
-/** Checks a range query's options once (start ≤ end, step > 0, times); the points limit stays per cluster. */
-export function precheckRange(query: string, options: FleetQueryRangeOptions): void {
+/**
+ * Checks a range query's options once (start ≤ end, step > 0, times, `split`); the points limit
+ * stays per cluster. `cached`: the clients have the collector's cache, which floors ranges.
+ */
+export function precheckRange(query: string, options: FleetQueryRangeOptions, cached = false): void {
   const { call } = splitOptions(options);
   prepareQueryRange(query, call as QueryRangeOptions, Number.MAX_SAFE_INTEGER);
   // The pieces' size against each server's limit is checked per cluster; the rest once.
-  // Planned as given and as an aligning cache floors it: either may be the one with several pieces.
+  // Planned as given and, with a cache, as the cache floors it: either may have several pieces.
   if (call.split !== undefined) {
-    for (const align of [false, true])
+    const aligns = cached && call.cache !== false ? [false, true] : [false];
+    for (const align of aligns)
       planSplitRange(query, call as QueryRangeOptions, Number.MAX_SAFE_INTEGER, align);
   }
 }

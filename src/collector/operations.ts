@@ -45,14 +45,15 @@ export function queryOperation(
   };
 }
 
-/** `queryRange` on each cluster; `merged()` joins the matrices. */
+/** `queryRange` on each cluster; `merged()` joins the matrices. `cached`: the collector has a cache. */
 export function queryRangeOperation(
   promql: string,
   options: FleetQueryRangeOptions,
   checkSyntax: boolean,
+  cached = false,
 ): Operation<Answer<MatrixData>, Answer<MatrixData>> {
   const query = precheckQuery(promql, checkSyntax);
-  precheckRange(query, options);
+  precheckRange(query, options, cached);
   const { call } = splitOptions(options);
   return {
     name: "queryRange",

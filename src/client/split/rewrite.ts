@@ -85,8 +85,9 @@ function rangeEdits(promql: string, start: number, end: number): Edit[] {
 /**
  * What the rewritten query still holds of the range (nothing, if the rewrite was right), and how
  * far ahead its negative offsets read: an old piece of `x offset -1d` reads the day after it,
- * which may be the last minute, and the cache must keep it as briefly as recent data. An offset
- * that is not a plain `-<duration>` counts as reading anything ahead.
+ * which may be the last minute, and the cache must keep it as briefly as recent data. Offsets
+ * are added up (a subquery's and its selector's stack); one that is not a plain `-<duration>`
+ * counts as reading anything ahead (Infinity).
  */
 function readOf(promql: string): { rangeNodes: number; readsAhead: number } {
   let rangeNodes = 0;
@@ -94,13 +95,24 @@ function readOf(promql: string): { rangeNodes: number; readsAhead: number } {
   parser.parse(promql).iterate({
     enter(node) {
       if (RANGE_NODES.has(node.name)) rangeNodes++;
-      if (node.name !== "OffsetDurationExpr") return undefined;
-      const text = promql.slice(node.from, node.to);
-      if (text.includes("-")) readsAhead = Math.max(readsAhead, negativeOffset(text));
-      return false;
+      // The outermost duration of each offset (its inner ones are parts of it).
+      if (node.name === "OffsetDurationExpr" && node.node.parent?.name !== "OffsetDurationExpr") {
+        const text = promql.slice(node.from, node.to);
+        if (text.includes("-")) readsAhead += negativeOffset(text);
+      }
+      return undefined;
     },
   });
   return { rangeNodes, readsAhead };
+}
+
+/**
+ * How far ahead of the times it is evaluated at a query reads, in seconds, through negative
+ * offsets (0 when it has none; Infinity when one is an expression). Parses only a query that
+ * has both "offset" and a minus in it.
+ */
+export function readsAhead(promql: string): number {
+  return /offset/i.test(promql) && promql.includes("-") ? readOf(promql).readsAhead : 0;
 }
 
 /** Seconds of `-<duration>`; Infinity for anything else with a minus in it (an expression). */
@@ -108,7 +120,7 @@ function negativeOffset(text: string): number {
   const plain = /^-\s*([0-9][0-9A-Za-z.]*)$/.exec(text.trim());
   if (!plain) return Number.POSITIVE_INFINITY;
   try {
-    return toSeconds(plain[1]!, "offset");
+    return toSeconds(plain[1]!, "offset", true);
   } catch {
     return Number.POSITIVE_INFINITY;
   }
