@@ -1,8 +1,9 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { Keyv } from "keyv";
 import { afterEach, describe, expect, it } from "vitest";
 import { AbortError, PrometheusClient } from "../../src/index.ts";
 import { type StubServer, startStubServer } from "../support/stubServer.ts";
+import { sleep } from "./helpers.ts";
+import { matrix, startOf } from "./splitStub.ts";
 
 /**
  * Two identical split calls share their pieces through the cache's single flight; one aborts
@@ -10,22 +11,6 @@ import { type StubServer, startStubServer } from "../support/stubServer.ts";
  */
 const S = 1_700_000_040;
 const RANGE = { start: S, end: S + 600 - 15, step: 15, split: { interval: "1m", concurrency: 3 } };
-
-async function startOf(req: IncomingMessage): Promise<number> {
-  let body = "";
-  for await (const chunk of req) body += chunk;
-  return Number(new URLSearchParams(body || (req.url ?? "").split("?")[1]).get("start"));
-}
-function answer(res: ServerResponse, start: number): void {
-  res.writeHead(200, { "content-type": "application/json" });
-  res.end(
-    JSON.stringify({
-      status: "success",
-      data: { resultType: "matrix", result: [{ metric: { job: "a" }, values: [[start, "1"]] }] },
-    }),
-  );
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("split calls sharing pieces, one of them aborting", () => {
   let stub: StubServer | undefined;
@@ -39,7 +24,7 @@ describe("split calls sharing pieces, one of them aborting", () => {
     stub = await startStubServer((req, res) => {
       void startOf(req).then(async (start) => {
         await sleep(60);
-        if (!res.destroyed) answer(res, start);
+        if (!res.destroyed) matrix(res, start);
       });
     });
     client = new PrometheusClient({ url: stub.url, retry: false, cache: new Keyv() });

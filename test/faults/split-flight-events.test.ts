@@ -1,8 +1,9 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { Keyv } from "keyv";
 import { afterEach, describe, expect, it } from "vitest";
 import { BadQueryError, PrometheusClient } from "../../src/index.ts";
 import { type StubServer, startStubServer } from "../support/stubServer.ts";
+import { sleep } from "./helpers.ts";
+import { matrix, startOf } from "./splitStub.ts";
 
 /**
  * A split call's pieces are quiet (the call reports its failure once), but a plain call that joins
@@ -12,24 +13,6 @@ import { type StubServer, startStubServer } from "../support/stubServer.ts";
 const S = 1_700_000_040; // a multiple of 60 and 15
 const RANGE = { start: S, end: S + 600 - 15, step: 15, split: { interval: "1m", concurrency: 10 } };
 const BAD = S + 180; // the fourth piece: [S+180, S+225]
-
-async function startOf(req: IncomingMessage): Promise<number> {
-  let body = "";
-  for await (const chunk of req) body += chunk;
-  return Number(new URLSearchParams(body || (req.url ?? "").split("?")[1]).get("start"));
-}
-
-function answer(res: ServerResponse, start: number): void {
-  res.writeHead(200, { "content-type": "application/json" });
-  res.end(
-    JSON.stringify({
-      status: "success",
-      data: { resultType: "matrix", result: [{ metric: { job: "a" }, values: [[start, "1"]] }] },
-    }),
-  );
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("a plain call joining the cache flight of a split call's piece", () => {
   let stub: StubServer | undefined;
@@ -42,7 +25,7 @@ describe("a plain call joining the cache flight of a split call's piece", () => 
   it("each failed call has its own error event", async () => {
     stub = await startStubServer((req, res) => {
       void startOf(req).then(async (start) => {
-        if (start !== BAD) return answer(res, start);
+        if (start !== BAD) return matrix(res, start);
         await sleep(300);
         res.writeHead(400, { "content-type": "application/json" });
         res.end(JSON.stringify({ status: "error", errorType: "bad_data", error: "bad piece" }));

@@ -13,27 +13,10 @@ import {
 } from "../../src/index.ts";
 import { type StubServer, startStubServer } from "../support/stubServer.ts";
 import { failure, settle, sleep } from "./helpers.ts";
+import { matrix, startOf } from "./splitStub.ts";
 
 /** A range of 10 one-minute pieces at 15 s. */
 const RANGE = { start: 1_700_000_040, end: 1_700_000_040 + 600 - 15, step: 15, split: "1m" };
-
-/** The `start` a query_range request asked for (form body or URL). */
-async function startOf(req: IncomingMessage): Promise<number> {
-  let body = "";
-  for await (const chunk of req) body += chunk;
-  const params = new URLSearchParams(body || (req.url ?? "").split("?")[1]);
-  return Number(params.get("start"));
-}
-
-function matrix(res: ServerResponse, start: number): void {
-  res.writeHead(200, { "content-type": "application/json" });
-  res.end(
-    JSON.stringify({
-      status: "success",
-      data: { resultType: "matrix", result: [{ metric: { job: "a" }, values: [[start, "1"]] }] },
-    }),
-  );
-}
 
 describe("a split range under faults: failures, deadlines, aborts, close()", () => {
   let stub: StubServer | undefined;

@@ -10,6 +10,11 @@ export interface ManagedProcess {
   readonly pid: number;
   /** Resolves when the process has exited (or failed to spawn); never rejects. */
   readonly exited: Promise<ExitInfo>;
+  /**
+   * Resolves once its stdout and stderr are closed, so `output()` holds all it wrote: "exit" can
+   * come before the last output is read (seen under load: an empty `htpasswd` hash). Never rejects.
+   */
+  readonly outputClosed: Promise<void>;
   /** Whether `exited` has resolved. */
   hasExited(): boolean;
   /** The last ~16 KB of stdout and stderr, interleaved, for diagnostics. */
@@ -52,6 +57,12 @@ export function spawnManaged(
   child.stderr?.on("data", append);
 
   let done = false;
+  const outputClosed = new Promise<void>((resolve) => {
+    child.once("close", () => resolve());
+    child.once("error", () => {
+      if (child.pid === undefined) resolve();
+    });
+  });
   const unregister = child.pid === undefined ? () => {} : registerExitCleanup(() => killSync(child.pid ?? 0));
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once("error", (error) => {
@@ -75,6 +86,7 @@ export function spawnManaged(
   return {
     pid: child.pid ?? -1,
     exited,
+    outputClosed,
     hasExited: () => done,
     output: () => tail,
     kill,
@@ -127,6 +139,8 @@ export async function runTool(
   const child = spawnManaged(command, args, undefined, env);
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
   const exit = await child.exited;
+  // The output is read to its end (bounded: a grandchild could hold the pipes open).
+  await Promise.race([child.outputClosed, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   clearTimeout(timer);
   if (exit.error) throw new Error(`${command}: ${exit.error.message}`);
   if (exit.code !== 0) {
