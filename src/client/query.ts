@@ -84,6 +84,18 @@ export function prepareQuery(promql: string, options: QueryOptions | undefined):
   };
 }
 
+/** A range call's `start`, `end` (unix seconds) and `step` (seconds), each present and readable. */
+export function rangeArguments(options: QueryRangeOptions): { start: number; end: number; step: number } {
+  for (const name of ["start", "end", "step"] as const) {
+    if (options[name] === undefined) throw new InvalidArgumentError(name, `queryRange needs ${name}`);
+  }
+  return {
+    start: toUnixSeconds(options.start, "start"),
+    end: toUnixSeconds(options.end, "end"),
+    step: toSeconds(options.step, "step"),
+  };
+}
+
 /** Builds a range query request; checks start ≤ end, step > 0 and the points limit first. */
 export function prepareQueryRange(
   promql: string,
@@ -95,12 +107,7 @@ export function prepareQueryRange(
   if (typeof options !== "object" || options === null) {
     throw new InvalidArgumentError("options", "queryRange needs { start, end, step }");
   }
-  for (const name of ["start", "end", "step"] as const) {
-    if (options[name] === undefined) throw new InvalidArgumentError(name, `queryRange needs ${name}`);
-  }
-  const start = toUnixSeconds(options.start, "start");
-  const end = toUnixSeconds(options.end, "end");
-  const step = toSeconds(options.step, "step");
+  const { start, end, step } = rangeArguments(options);
   checkRange(start, end, step, maxPointsPerSeries);
   const params: Array<[string, string]> = [
     ["query", query],
@@ -117,7 +124,8 @@ export function prepareQueryRange(
       sendTimeout: true,
       namespace: checkNamespace(options.namespace),
       askedQuery: piece?.asked === promql ? undefined : piece?.asked,
-      readsUntil: piece?.readsUntil ?? readsPast(query, end),
+      // A split range's piece comes with what its call worked out once; others work it out here.
+      readsUntil: piece ? piece.readsUntil : readsPast(query, end),
     },
     decode: decodeMatrix,
   };

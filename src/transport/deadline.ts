@@ -104,11 +104,7 @@ export class Deadline {
     }
     const reason: unknown = this.#callerSignal.reason;
     if (reason instanceof PrometheusError && stopReasons.has(reason)) return reason;
-    return new AbortError(`the call to ${endpoint} was aborted`, {
-      endpoint,
-      cluster,
-      cause: this.#callerSignal.reason,
-    });
+    return abortedCall(endpoint, cluster, reason);
   }
 
   /** Clears the timer and the caller listener; call when the call ends. */
@@ -117,6 +113,11 @@ export class Deadline {
     if (this.#onCallerAbort) this.#callerSignal?.removeEventListener("abort", this.#onCallerAbort);
     if (this.#onClose) this.#closeSignal?.removeEventListener("abort", this.#onClose);
   }
+}
+
+/** The AbortError of a call to `endpoint` its caller aborted, with the signal's reason as cause. */
+export function abortedCall(endpoint: string, cluster: string | undefined, reason: unknown): AbortError {
+  return new AbortError(`the call to ${endpoint} was aborted`, { endpoint, cluster, cause: reason });
 }
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */

@@ -25,7 +25,7 @@ async function pieceTtls(query: string, range: QueryRangeOptions, nowMs: number)
     endpoint: "http://127.0.0.1:9/api/v1/query_range",
     cluster: undefined,
     aligns: () => false,
-    async ask(promql, o, p) {
+    async ask(_promql, o, p) {
       seen.push({ o, p });
       const series = new RangeSeries({ job: "a" }, Float64Array.of(Number(o.start)), Float64Array.of(1));
       return new ApiResponse<MatrixData>({ resultType: "matrix", result: [series] }, [], []);

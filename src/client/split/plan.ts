@@ -1,16 +1,9 @@
 import { flooredRange } from "../../cache/keys.ts";
 import { InvalidArgumentError } from "../../errors/InvalidArgumentError.ts";
 import { checkLimit } from "../callOptions.ts";
-import {
-  checkQuery,
-  checkRange,
-  type DurationInput,
-  formatDuration,
-  toSeconds,
-  toUnixSeconds,
-} from "../params.ts";
-import type { QueryRangeOptions } from "../query.ts";
-import { forPieces, type PieceQuery } from "./rewrite.ts";
+import { checkQuery, checkRange, type DurationInput, formatDuration, toSeconds } from "../params.ts";
+import { type QueryRangeOptions, rangeArguments } from "../query.ts";
+import { forPieces, type PieceQuery, readsAhead } from "./rewrite.ts";
 
 /** `split` in its long form: the longest piece and how many pieces are asked at once. */
 export interface SplitOptions {
@@ -142,18 +135,15 @@ export function planSplitRange(
       "split cannot be combined with limit: each piece would keep its own series",
     );
   }
-  for (const name of ["start", "end", "step"] as const) {
-    if (options[name] === undefined) throw new InvalidArgumentError(name, `queryRange needs ${name}`);
-  }
-  let start = toUnixSeconds(options.start, "start");
-  let end = toUnixSeconds(options.end, "end");
-  const step = toSeconds(options.step, "step");
+  let { start, end, step } = rangeArguments(options);
   checkRange(start, end, step, Number.MAX_SAFE_INTEGER);
   if (align) [start, end] = alignedBounds(start, end, step, maxPoints);
   const pieces = planPieces(start, end, step, plan, maxPoints);
   // One piece is the range itself, asked as it was (its `end` may lie between two points).
   const rewritten =
-    pieces.length > 1 ? forPieces(query, start, end) : { query, readsEnd: false, readsAhead: 0 };
+    pieces.length > 1
+      ? forPieces(query, start, end)
+      : { query, readsEnd: false, readsAhead: readsAhead(query) };
   return { ...rewritten, end, pieces, concurrency: plan.concurrency };
 }
 

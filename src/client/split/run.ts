@@ -1,9 +1,9 @@
 import type { ApiResponse } from "../../decode/response.ts";
 import type { MatrixData } from "../../decode/types.ts";
-import { AbortError } from "../../errors/AbortError.ts";
 import { InvalidArgumentError } from "../../errors/InvalidArgumentError.ts";
 import { TimeoutError } from "../../errors/TimeoutError.ts";
 import { type SpanAttributes, withSpan } from "../../observe/tracing.ts";
+import { abortedCall } from "../../transport/deadline.ts";
 import { callSignal, callTimeout } from "../callOptions.ts";
 import type { QueryRangeOptions } from "../query.ts";
 import { joinPieces } from "./merge.ts";
@@ -60,8 +60,10 @@ export async function queryRangeInPieces(
   // Every option checked before anything starts: a bad one is a rejection, not a failed call.
   client.check(plan.query, { ...options, ...plan.pieces[0]!, split: undefined });
   const { split: _, ...whole } = options;
-  if (plan.pieces.length === 1)
-    return client.ask(plan.query, whole, { asked: promql, readsUntil: undefined, quiet: false });
+  if (plan.pieces.length === 1) {
+    const readsTo = readsUntil(plan, plan.pieces[0]!);
+    return client.ask(plan.query, whole, { asked: promql, readsUntil: readsTo, quiet: false });
+  }
   const call: PiecesCall = {
     asked: promql,
     timeoutMs: callTimeout(options, client.timeoutMs),
@@ -113,7 +115,7 @@ async function askPieces(
       const index = next++;
       const timeout = endsAt - performance.now();
       try {
-        if (callerSignal?.aborted) throw abortError(client, callerSignal.reason);
+        if (callerSignal?.aborted) throw abortedCall(client.endpoint, client.cluster, callerSignal.reason);
         if (timeout <= 0) throw deadlineError(client, timeoutMs, plan.pieces.length);
         const range = plan.pieces[index]!;
         const piece = { asked: call.asked, readsUntil: readsUntil(plan, range), quiet: true };
@@ -160,9 +162,4 @@ function deadlineError(client: PieceAsker, timeoutMs: number, pieces: number, ca
     `${endpoint} (a range split into ${pieces} pieces) did not complete within the deadline of ${Math.round(timeoutMs)} ms`,
     { endpoint, cluster, timeoutMs, cause },
   );
-}
-
-function abortError(client: PieceAsker, reason: unknown): AbortError {
-  const { endpoint, cluster } = client;
-  return new AbortError(`the call to ${endpoint} was aborted`, { endpoint, cluster, cause: reason });
 }
